@@ -1,0 +1,23 @@
+"""gunicorn settings for the web tier.
+
+The access log format leaves out the client address (%(h)s), user agent (%(a)s) and referrer
+(%(f)s): the public side must never log who visited it.
+"""
+
+from __future__ import annotations
+
+import os
+
+wsgi_app = "hotline.wsgi:application"
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
+threads = int(os.environ.get("WEB_THREADS", "8"))
+timeout = 30
+graceful_timeout = 10
+limit_request_line = 8190
+limit_request_field_size = 8190
+accesslog = "-"
+errorlog = "-"
+loglevel = "info"
+access_log_format = '%(t)s "%(r)s" %(s)s %(B)s %(M)sms'
+proc_name = "hotline-web"

@@ -1,0 +1,63 @@
+"""``hotline serve``: the web server (gunicorn) and one background worker, together.
+
+Used by ``make run``. At scale, run gunicorn and ``hotline worker`` as separate services
+instead (README, "Running at scale").
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from hotline.portals.models import Portal
+
+
+class Command(BaseCommand):
+    help = "Serve the web side and run one background worker until interrupted."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        base = f"http://{options['host']}:{options['port']}"
+        conf = Path(__file__).resolve().parents[3] / "gunicorn_conf.py"
+        processes = [
+            subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(conf),
+                              "-b", f"{options['host']}:{options['port']}"]),
+            subprocess.Popen([sys.executable, "-m", "hotline.cli", "worker"]),
+        ]
+        self.stdout.write(f"\nPortal network:  {base}/")
+        for portal in Portal.objects.filter(enabled=True):
+            self.stdout.write(f"  {portal.name:<20} {base}/{portal.code}/")
+        self.stdout.write(f"Staff side:      {base}/staff/admin/")
+        self.stdout.write("Press Ctrl-C to stop.\n")
+
+        def stop(signum: int, frame: Any) -> None:
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while all(p.poll() is None for p in processes):
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for p in processes:
+                if p.poll() is None:
+                    p.terminate()
+            for p in processes:
+                try:
+                    p.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+        failed = [p.args for p in processes if p.returncode not in (0, -signal.SIGTERM, None)]
+        if failed:
+            sys.exit(1)

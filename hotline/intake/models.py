@@ -1,0 +1,66 @@
+"""Reports as they arrive from the public portals.
+
+Nothing here identifies the reporter: no address, user agent or referrer is ever stored, the
+reporter's own words are sealed with the hub's public key, and the receipt exists only as a
+slow hash.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from hotline.portals.models import Portal
+
+
+class Report(models.Model):
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        BEING_ASSESSED = "being_assessed", _("Being assessed")
+        ASSESSED = "assessed", _("Assessed")
+
+    class ContentKind(models.TextChoices):
+        IMAGE = "image", _("Images")
+        VIDEO = "video", _("Videos")
+        WEBSITE = "website", _("A website or page")
+        OTHER = "other", _("Something else")
+
+    portal = models.ForeignKey(Portal, models.PROTECT, related_name="reports")
+    language = models.CharField(max_length=8)
+    content_kind = models.CharField(max_length=10, choices=ContentKind.choices)
+    where_found_sealed = models.BinaryField(null=True, editable=False)
+    description_sealed = models.BinaryField(null=True, editable=False)
+    contact_sealed = models.BinaryField(null=True, editable=False)
+    wants_feedback = models.BooleanField(default=False)
+    receipt_digest = models.CharField(max_length=64, unique=True, editable=False)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    intake_done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+
+    def __str__(self) -> str:
+        return f"Report {self.pk} via {self.portal.code}"
+
+
+class ReportedAddress(models.Model):
+    """One web address of a report: as typed, and its canonical form once taken in."""
+
+    report = models.ForeignKey(Report, models.CASCADE, related_name="addresses")
+    position = models.PositiveSmallIntegerField()
+    submitted = models.TextField()
+    canonical_url = models.TextField(blank=True)
+    host = models.CharField(max_length=255, blank=True)
+    registrable_domain = models.CharField(max_length=255, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["report", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "position"], name="one_address_per_slot")
+        ]
+
+    def __str__(self) -> str:
+        return self.canonical_url or self.submitted

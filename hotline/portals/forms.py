@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from hotline.intake.models import Report
+from hotline.lib import receipts
+from hotline.lib.urlcanon import InvalidURL, canonicalise
+
+
+class ReportForm(forms.Form):
+    urls = forms.CharField(
+        label=_("Web addresses"),
+        help_text=_("One address per line, up to 20. Paste them as they are; "
+                    "you do not need to visit them again."),
+        max_length=20 * 2100,
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off", "spellcheck": "false",
+                                     "dir": "ltr", "inputmode": "url"}),
+    )
+    content_kind = forms.ChoiceField(
+        label=_("What does it show?"),
+        choices=Report.ContentKind.choices,
+        widget=forms.RadioSelect,
+    )
+    where_found = forms.CharField(
+        label=_("Where did you find it? (optional)"),
+        help_text=_("For example a search, an app, a message or another web page."),
+        required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    description = forms.CharField(
+        label=_("Anything else we should know? (optional)"),
+        required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    contact = forms.EmailField(
+        label=_("Your e-mail address (optional)"),
+        help_text=_("Only if you want us to contact you about this report. "
+                    "You can stay anonymous: leave it empty."),
+        required=False, max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    # A field people never see and bots fill in.
+    website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
+
+    def clean_urls(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["urls"].splitlines()]
+        lines = [line for line in lines if line]
+        if not lines:
+            raise forms.ValidationError(_("Enter at least one web address."), code="required")
+        if len(lines) > settings.REPORT_MAX_URLS:
+            raise forms.ValidationError(
+                ngettext_lazy(
+                    "Enter at most %(max)d web address.",
+                    "Enter at most %(max)d web addresses. You entered %(count)d; "
+                    "send the rest in another report.",
+                    "max",
+                ),
+                params={"max": settings.REPORT_MAX_URLS, "count": len(lines)},
+                code="too_many",
+            )
+        errors = []
+        seen: dict[str, str] = {}
+        for number, line in enumerate(lines, start=1):
+            try:
+                canonical = canonicalise(line)
+            except InvalidURL:
+                errors.append(forms.ValidationError(
+                    _("Line %(line)d, “%(text)s”, is not a web address. Enter an address "
+                      "such as https://example.org/page or example.org/page."),
+                    params={"line": number, "text": Truncator(line).chars(60)},
+                    code="invalid_url",
+                ))
+                continue
+            seen.setdefault(canonical.url, line)
+        if errors:
+            raise forms.ValidationError(errors)
+        return list(seen.values())
+
+    def is_spam(self) -> bool:
+        return bool(self.cleaned_data.get("website"))
+
+
+class StatusForm(forms.Form):
+    code = forms.CharField(
+        label=_("Receipt code"),
+        help_text=_("The 20 digits you were given when you sent your report."),
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric",
+                                      "dir": "ltr", "spellcheck": "false"}),
+    )
+
+    def clean_code(self) -> str:
+        code = receipts.normalise(self.cleaned_data["code"])
+        if not (code.isdigit() and code.isascii() and len(code) == receipts.DIGITS):
+            raise forms.ValidationError(
+                _("A receipt code has %(digits)d digits. Check what you typed."),
+                params={"digits": receipts.DIGITS}, code="format",
+            )
+        return code

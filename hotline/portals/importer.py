@@ -1,0 +1,127 @@
+"""Import of portals from a reviewed YAML or JSON file: launching a country is one file.
+
+The whole file is checked before anything is written, and written in one transaction: a file
+with one mistake changes nothing. Portals are matched by code; their partners and help
+contacts are replaced by those in the file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .models import HelpContact, Partner, Portal
+
+PORTAL_KEYS = {"code", "name", "names", "country", "languages", "intro", "enabled", "demo",
+               "hostnames", "onion_address", "partners", "help"}
+PARTNER_KEYS = {"name", "url"}
+HELP_KEYS = {"kind", "label", "phone", "url", "text"}
+
+
+class ImportError_(Exception):
+    """The file cannot be imported; the message lists every problem found."""
+
+
+@dataclass
+class ImportResult:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+
+
+def load_file(path: Path) -> list[dict[str, Any]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ImportError_(f"{path}: cannot be read ({e})") from None
+    try:
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as e:
+        raise ImportError_(f"{path}: not valid {path.suffix.lstrip('.').upper()}: {e}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("portals"), list):
+        raise ImportError_(f"{path}: expected a mapping with a list under 'portals'")
+    return data["portals"]
+
+
+def _check_keys(where: str, item: Any, allowed: set[str], errors: list[str]) -> bool:
+    if not isinstance(item, dict):
+        errors.append(f"{where}: expected a mapping")
+        return False
+    unknown = sorted(set(item) - allowed)
+    if unknown:
+        errors.append(f"{where}: unknown field(s) {', '.join(unknown)}")
+    return True
+
+
+def _validate(obj: Any, where: str, errors: list[str], exclude: list[str]) -> None:
+    try:
+        obj.full_clean(exclude=exclude, validate_unique=False)
+    except ValidationError as e:
+        for name, messages in e.message_dict.items():
+            errors.extend(f"{where}.{name}: {m}" for m in messages)
+
+
+def _build(entry: dict[str, Any], where: str, errors: list[str]) -> tuple[Portal, list[Partner],
+                                                                          list[HelpContact]]:
+    portal = Portal.objects.filter(code=entry.get("code")).first() or Portal()
+    portal.code = entry.get("code", "")
+    portal.name = entry.get("name", "")
+    portal.names = entry.get("names", {})
+    portal.country = str(entry.get("country", "")).upper()
+    portal.languages = entry.get("languages", [])
+    portal.intro = entry.get("intro", {})
+    portal.enabled = bool(entry.get("enabled", True))
+    portal.is_demo = bool(entry.get("demo", False))
+    portal.hostnames = entry.get("hostnames", [])
+    portal.onion_address = entry.get("onion_address", "") or ""
+    _validate(portal, where, errors, exclude=["created", "updated"])
+    partners = []
+    for i, item in enumerate(entry.get("partners") or []):
+        if _check_keys(f"{where}.partners[{i}]", item, PARTNER_KEYS, errors):
+            partner = Partner(name=item.get("name", ""), url=item.get("url", ""), position=i)
+            _validate(partner, f"{where}.partners[{i}]", errors, exclude=["portal"])
+            partners.append(partner)
+    contacts = []
+    for i, item in enumerate(entry.get("help") or []):
+        if _check_keys(f"{where}.help[{i}]", item, HELP_KEYS, errors):
+            contact = HelpContact(kind=item.get("kind", ""), label=item.get("label", {}),
+                                  phone=str(item.get("phone", "")), url=item.get("url", ""),
+                                  text=item.get("text", {}), position=i)
+            _validate(contact, f"{where}.help[{i}]", errors, exclude=["portal"])
+            contacts.append(contact)
+    return portal, partners, contacts
+
+
+def import_portals(entries: list[dict[str, Any]], *, dry_run: bool = False) -> ImportResult:
+    errors: list[str] = []
+    built = []
+    seen: set[str] = set()
+    for i, entry in enumerate(entries):
+        where = f"portals[{i}]"
+        if not _check_keys(where, entry, PORTAL_KEYS, errors):
+            continue
+        where = f"portals[{i}] ({entry.get('code', '?')})"
+        if entry.get("code") in seen:
+            errors.append(f"{where}: code listed twice")
+        seen.add(entry.get("code", ""))
+        built.append(_build(entry, where, errors))
+    if errors:
+        raise ImportError_("\n".join(errors))
+    result = ImportResult()
+    with transaction.atomic():
+        for portal, partners, contacts in built:
+            (result.updated if portal.pk else result.created).append(portal.code)
+            portal.save()
+            portal.partners.all().delete()
+            portal.help_contacts.all().delete()
+            for child in [*partners, *contacts]:
+                child.portal = portal
+                child.save()
+        if dry_run:
+            transaction.set_rollback(True)
+    return result

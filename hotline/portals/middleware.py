@@ -1,0 +1,87 @@
+"""Protections for the public side, applied before any other middleware or view runs.
+
+For every public request it refuses oversize bodies before parsing, derives the rate-limit key
+from the client address and then removes the address, user agent, referrer and cookies from
+the request, so that no later code (views, error logging) can store or log them. On the way
+out it sets the security headers and drops any cookie.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from hotline.lib.ratelimit import client_address, client_key
+
+log = logging.getLogger(__name__)
+
+STAFF_PREFIXES = ("/staff/",)
+CLIENT_DETAILS = (
+    "REMOTE_ADDR", "REMOTE_HOST", "REMOTE_PORT", "HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP",
+    "HTTP_FORWARDED", "HTTP_CLIENT_IP", "HTTP_TRUE_CLIENT_IP", "HTTP_CF_CONNECTING_IP",
+    "HTTP_USER_AGENT", "HTTP_REFERER", "HTTP_COOKIE", "HTTP_SEC_CH_UA",
+    "HTTP_SEC_CH_UA_PLATFORM", "HTTP_SEC_CH_UA_MOBILE",
+)
+PUBLIC_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+STAFF_CSP = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=(), browsing-topics=()"
+)
+
+
+def is_public(path: str) -> bool:
+    return not path.startswith(STAFF_PREFIXES)
+
+
+class PublicSideMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not is_public(request.path_info):
+            response = self.get_response(request)
+            response.setdefault("Content-Security-Policy", STAFF_CSP)
+            response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+            return response
+
+        response = self._refuse_oversize(request)
+        if response is None:
+            request.client_key = client_key(client_address(request.META))  # type: ignore[attr-defined]
+            for name in CLIENT_DETAILS:
+                request.META.pop(name, None)
+            response = self.get_response(request)
+
+        if response.cookies:
+            log.error("dropped cookies %s on a public page", sorted(response.cookies))
+            response.cookies.clear()
+        response["Content-Security-Policy"] = PUBLIC_CSP
+        response["Permissions-Policy"] = PERMISSIONS_POLICY
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cross-Origin-Resource-Policy"] = "same-origin"
+        response["X-Frame-Options"] = "DENY"
+        return response
+
+    def _refuse_oversize(self, request: HttpRequest) -> HttpResponse | None:
+        from .views import problem
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return problem(request, 400)
+        if length > settings.PUBLIC_MAX_BODY_BYTES:
+            # The body is not read: close the connection rather than drain it.
+            response = problem(request, 413)
+            response["Connection"] = "close"
+            return response
+        return None

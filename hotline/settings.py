@@ -1,0 +1,272 @@
+"""Settings for hotline, read from the environment.
+
+Every value comes from an environment variable with a safe default for a development machine.
+Secrets may also come from a file named by ``NAME_FILE`` (the way container secrets are
+mounted). When no secret is configured, a development secret is generated once under
+``var/`` (never committed) unless ``HOTLINE_GENERATE_SECRETS=0``, which production sets so that
+a missing secret is a loud error instead of a silently new one.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("HOTLINE_VAR_DIR", BASE_DIR / "var")).resolve()
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def envbool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    if value.strip().lower() in _TRUE:
+        return True
+    if value.strip().lower() in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}")
+
+
+def envint(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+
+
+def envlist(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+GENERATE_SECRETS = envbool("HOTLINE_GENERATE_SECRETS", True)
+
+
+def envsecret(name: str, *, nbytes: int = 48) -> str:
+    """Read a secret from NAME, then from the file named by NAME_FILE, else make a dev one."""
+    value = os.environ.get(name)
+    if value:
+        return value
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        try:
+            return Path(path).read_text().strip()
+        except OSError as e:
+            raise ImproperlyConfigured(f"{name}_FILE={path} cannot be read: {e}") from None
+    if not GENERATE_SECRETS:
+        raise ImproperlyConfigured(f"{name} or {name}_FILE must be set")
+    # Development: one secret per machine, created once. O_EXCL makes concurrent first starts
+    # (web and worker) agree on a single value.
+    secret_file = VAR_DIR / "secrets" / name.lower()
+    secret_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return secret_file.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_urlsafe(nbytes))
+    return secret_file.read_text().strip()
+
+
+DEBUG = envbool("DEBUG", False)
+SECRET_KEY = envsecret("SECRET_KEY")
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+SITE_NAME = os.environ.get("SITE_NAME", "Hotline")
+
+# HTTPS: set in production behind a TLS-terminating proxy. It switches on HSTS, secure cookies
+# and the redirect to https. The onion service's proxy sends X-Forwarded-Proto: https as well,
+# since an onion address is end-to-end encrypted (see README, "Running at scale").
+HTTPS = envbool("HTTPS", False)
+if envbool("BEHIND_PROXY", HTTPS):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+
+# The staff side is the only place with cookies: short, HttpOnly, SameSite=Strict.
+SESSION_COOKIE_NAME = "hotline_staff"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+SESSION_COOKIE_PATH = "/staff/"
+SESSION_COOKIE_AGE = envint("STAFF_SESSION_SECONDS", 30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True  # sliding expiry: sessions end after inactivity
+CSRF_COOKIE_NAME = "hotline_staff_csrf"
+CSRF_COOKIE_PATH = "/staff/"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Strict"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "hotline.portals",
+    "hotline.intake",
+]
+
+MIDDLEWARE = [
+    # First, so that nothing later can see or log who the public visitor is.
+    "hotline.portals.middleware.PublicSideMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "hotline.urls"
+WSGI_APPLICATION = "hotline.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "hotline" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "hotline.portals.context_processors.public",
+            ],
+        },
+    },
+]
+
+DATABASES: dict[str, dict[str, Any]] = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'hotline.sqlite3'}",
+        conn_max_age=envint("DATABASE_CONN_MAX_AGE", 0),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web process read while the worker writes; IMMEDIATE transactions take the
+    # write lock up front so that concurrent writers wait instead of failing mid-transaction.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    DATABASES["default"]["TEST"] = {"NAME": None}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": REDIS_URL, "KEY_PREFIX": "hotline"}}
+else:
+    # One web process (make run) shares one in-memory cache. Several web processes need Redis,
+    # or each process keeps its own rate limits.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Languages with complete catalogs. A portal may only use these.
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("ar", _("Arabic")),
+    ("pt", _("Portuguese")),
+    ("sw", _("Swahili")),
+]
+LOCALE_PATHS = [BASE_DIR / "hotline" / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# Public side limits. Bodies over the limit are refused before Django parses them.
+PUBLIC_MAX_BODY_BYTES = envint("PUBLIC_MAX_BODY_BYTES", 64 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(PUBLIC_MAX_BODY_BYTES, 2_621_440)
+REPORT_MAX_URLS = 20
+REPORT_RATE_LIMIT = envint("REPORT_RATE_LIMIT", 20)  # per client key per hour
+STATUS_RATE_LIMIT = envint("STATUS_RATE_LIMIT", 10)  # per client key per hour
+# Number of trusted reverse proxies in front of the web tier, used only to find the client
+# address for the rate-limit key (it is never stored).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.wikipedia.org/")
+HUB_ONION_ADDRESS = os.environ.get("HUB_ONION_ADDRESS", "")
+
+# Sealing (libsodium sealed boxes). The public web tier needs only the public key; the private
+# key is read only by the staff side (see README, "Keys").
+SEALING_PUBLIC_KEY_FILE = Path(
+    os.environ.get("SEALING_PUBLIC_KEY_FILE", VAR_DIR / "keys" / "sealing.pub")
+)
+SEALING_PRIVATE_KEY_FILE = Path(
+    os.environ.get("SEALING_PRIVATE_KEY_FILE", VAR_DIR / "keys" / "sealing.key")
+)
+RECEIPT_PEPPER = envsecret("RECEIPT_PEPPER")
+# Argon2id cost for receipts: about 50 ms on one core, which makes guessing a 20-digit code
+# pointless even with the database, and a status check still quick.
+RECEIPT_ARGON2_TIME_COST = envint("RECEIPT_ARGON2_TIME_COST", 3)
+RECEIPT_ARGON2_MEMORY_KIB = envint("RECEIPT_ARGON2_MEMORY_KIB", 64 * 1024)
+
+# Logging: no mail_admins handler (its reports carry request headers); the public middleware
+# also removes client details before any view or logger sees the request.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+}
