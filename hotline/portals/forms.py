@@ -17,6 +17,7 @@ class ReportForm(forms.Form):
         help_text=_("One address per line, up to 20. Paste them as they are; "
                     "you do not need to visit them again."),
         max_length=20 * 2100,
+        error_messages={"required": _("Enter at least one web address.")},
         widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off", "spellcheck": "false",
                                      "dir": "ltr", "inputmode": "url"}),
     )
@@ -24,6 +25,7 @@ class ReportForm(forms.Form):
         label=_("What does it show?"),
         choices=Report.ContentKind.choices,
         widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what it shows.")},
     )
     where_found = forms.CharField(
         label=_("Where did you find it? (optional)"),

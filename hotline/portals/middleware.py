@@ -54,12 +54,14 @@ class PublicSideMiddleware:
             response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
             return response
 
+        request.client_key = client_key(client_address(request.META))  # type: ignore[attr-defined]
+        for name in CLIENT_DETAILS:
+            request.META.pop(name, None)
         response = self._refuse_oversize(request)
         if response is None:
-            request.client_key = client_key(client_address(request.META))  # type: ignore[attr-defined]
-            for name in CLIENT_DETAILS:
-                request.META.pop(name, None)
             response = self.get_response(request)
+            if response.status_code == 405 and not response.content:
+                response = self._explain_method_not_allowed(request, response)
 
         if response.cookies:
             log.error("dropped cookies %s on a public page", sorted(response.cookies))
@@ -71,6 +73,14 @@ class PublicSideMiddleware:
         response["Cross-Origin-Resource-Policy"] = "same-origin"
         response["X-Frame-Options"] = "DENY"
         return response
+
+    def _explain_method_not_allowed(self, request: HttpRequest,
+                                    response: HttpResponse) -> HttpResponse:
+        from .views import problem
+
+        explained = problem(request, 405)
+        explained["Allow"] = response["Allow"]
+        return explained
 
     def _refuse_oversize(self, request: HttpRequest) -> HttpResponse | None:
         from .views import problem

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from hotline.portals.models import HelpContact, Portal
+
+from .base import DEMO_NETWORK
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("portals", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_it_imports_the_demo_network() -> None:
+    out = run("import", str(DEMO_NETWORK))
+    assert "3 portal(s) were created: gm, sn, km" in out
+    km = Portal.objects.get(code="km")
+    assert km.languages == ["fr", "ar"]
+    assert km.is_demo
+    assert km.display_name("ar") == "جزر القمر"
+    assert [c.kind for c in km.help_contacts.all()] == ["emergency", "child_helpline"]
+
+
+@pytest.mark.django_db
+def test_importing_again_updates_and_replaces_children(tmp_path: Path) -> None:
+    run("import", str(DEMO_NETWORK))
+    data = {"portals": [{"code": "gm", "name": "The Gambia", "country": "gm",
+                         "languages": ["en"], "help": [{"kind": "emergency", "phone": "112",
+                                                        "label": {"en": "Emergency"}}]}]}
+    path = tmp_path / "gm.json"
+    path.write_text(json.dumps(data))
+    assert "1 portal(s) were updated: gm" in run("import", str(path))
+    gm = Portal.objects.get(code="gm")
+    assert gm.country == "GM"
+    assert list(gm.help_contacts.values_list("phone", flat=True)) == ["112"]
+    assert gm.partners.count() == 0
+    assert Portal.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_file_with_mistakes_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "portals:\n"
+        "  - {code: ok, name: Fine, country: GB, languages: [en]}\n"
+        "  - {code: Bad!, name: X, country: GBR, languages: [de], colour: red,\n"
+        "     onion_address: nope.onion}\n"
+    )
+    with pytest.raises(CommandError) as e:
+        run("import", str(path))
+    message = str(e.value)
+    assert "Nothing was imported" in message
+    assert "portals[1] (Bad!).code" in message
+    assert "unknown field(s) colour" in message
+    assert "Unsupported language(s): de" in message
+    assert "onion_address" in message
+    assert "country" in message
+    assert Portal.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_dry_run_writes_nothing() -> None:
+    assert "would be created" in run("import", "--dry-run", str(DEMO_NETWORK))
+    assert Portal.objects.count() == 0
+    assert HelpContact.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_unreadable_and_invalid_files(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="cannot be read"):
+        run("import", str(tmp_path / "missing.yaml"))
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(CommandError, match="not valid JSON"):
+        run("import", str(bad))
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("just: text\n")
+    with pytest.raises(CommandError, match="list under 'portals'"):
+        run("import", str(empty))
+
+
+@pytest.mark.django_db
+def test_list() -> None:
+    run("import", str(DEMO_NETWORK))
+    assert "km\tComoros\tfr,ar [demo]" in run("list")

@@ -1,0 +1,16 @@
+"""Settings for the test suite: the product's settings with a private var/ directory,
+plain static files and cheaper receipt hashing. Values come through the environment so that
+settings.py reads them the same way it does in production."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("HOTLINE_VAR_DIR", tempfile.mkdtemp(prefix="hotline-test-var-"))
+os.environ["STATIC_MANIFEST"] = "0"
+os.environ.setdefault("RECEIPT_ARGON2_MEMORY_KIB", "8192")
+os.environ.setdefault("RECEIPT_ARGON2_TIME_COST", "2")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "1")  # Playwright's sync API in tests
+
+from hotline.settings import *  # noqa: E402,F403
