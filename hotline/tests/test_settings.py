@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from hotline import settings as hotline_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_envbool_is_loud_about_bad_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOME_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG must be a boolean"):
+        hotline_settings.envbool("SOME_FLAG", False)
+    monkeypatch.setenv("SOME_FLAG", "yes")
+    assert hotline_settings.envbool("SOME_FLAG", False) is True
+
+
+def test_envint_is_loud_about_bad_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOME_NUMBER", "ten")
+    with pytest.raises(ImproperlyConfigured, match="SOME_NUMBER must be a whole number"):
+        hotline_settings.envint("SOME_NUMBER", 1)
+
+
+def test_secrets_come_from_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    secret = tmp_path / "secret"
+    secret.write_text("from-a-file\n")
+    monkeypatch.delenv("MY_SECRET", raising=False)
+    monkeypatch.setenv("MY_SECRET_FILE", str(secret))
+    assert hotline_settings.envsecret("MY_SECRET") == "from-a-file"
+    monkeypatch.setenv("MY_SECRET_FILE", str(tmp_path / "missing"))
+    with pytest.raises(ImproperlyConfigured, match="cannot be read"):
+        hotline_settings.envsecret("MY_SECRET")
+
+
+def test_development_secrets_are_made_once(monkeypatch: pytest.MonkeyPatch,
+                                           tmp_path: Path) -> None:
+    monkeypatch.setattr(hotline_settings, "VAR_DIR", tmp_path)
+    monkeypatch.delenv("DEV_SECRET", raising=False)
+    monkeypatch.delenv("DEV_SECRET_FILE", raising=False)
+    first = hotline_settings.envsecret("DEV_SECRET")
+    assert hotline_settings.envsecret("DEV_SECRET") == first
+    assert (tmp_path / "secrets" / "dev_secret").stat().st_mode & 0o777 == 0o600
+    monkeypatch.setattr(hotline_settings, "GENERATE_SECRETS", False)
+    with pytest.raises(ImproperlyConfigured, match="DEV_SECRET or DEV_SECRET_FILE must be set"):
+        hotline_settings.envsecret("DEV_SECRET")
+
+
+def _hotline(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    return subprocess.run([sys.executable, "-m", "hotline.cli", *args], cwd=ROOT,
+                          env={**base, **env}, capture_output=True, text=True, timeout=120)
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
+    env = {
+        "DJANGO_SETTINGS_MODULE": "hotline.settings",
+        "HOTLINE_GENERATE_SECRETS": "0",
+        "HOTLINE_VAR_DIR": str(tmp_path),
+        "SECRET_KEY": "x" * 20 + "production-secret-key-with-enough-entropy-0123456789",
+        "RECEIPT_PEPPER": "a-pepper-for-the-test",
+        "HTTPS": "1",
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "report.example.test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    result = _hotline(["check", "--deploy", "--fail-level", "WARNING"], env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_secrets(tmp_path: Path) -> None:
+    env = {"DJANGO_SETTINGS_MODULE": "hotline.settings", "HOTLINE_GENERATE_SECRETS": "0",
+           "HOTLINE_VAR_DIR": str(tmp_path), "SECRET_KEY": "", "SECRET_KEY_FILE": ""}
+    result = _hotline(["check"], env)
+    assert result.returncode != 0
+    assert "SECRET_KEY or SECRET_KEY_FILE must be set" in result.stderr
