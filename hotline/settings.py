@@ -164,11 +164,11 @@ TEMPLATES = [
 ]
 
 DATABASES: dict[str, dict[str, Any]] = {
-    "default": dj_database_url.parse(
+    "default": dict(dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'hotline.sqlite3'}",
         conn_max_age=envint("DATABASE_CONN_MAX_AGE", 0),
         conn_health_checks=True,
-    )
+    ))
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while the worker writes; IMMEDIATE transactions take the

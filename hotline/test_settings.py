@@ -13,6 +13,6 @@ os.environ.setdefault("RECEIPT_ARGON2_MEMORY_KIB", "8192")
 os.environ.setdefault("RECEIPT_ARGON2_TIME_COST", "2")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "1")  # Playwright's sync API in tests
 
-from hotline.settings import *  # noqa: E402,F403
+from hotline.settings import *  # noqa: F403
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 (whitenoise expects it to exist)

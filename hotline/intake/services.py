@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -58,7 +59,7 @@ def report_submit(
                     ReportedAddress(report=report, position=i, submitted=url)
                     for i, url in enumerate(urls)
                 )
-                transaction.on_commit(lambda: _enqueue_intake(report.pk))
+                transaction.on_commit(partial(_enqueue_intake, report.pk))
         except IntegrityError:
             # Two equal 19-digit random codes: vanishingly rare, but never reuse a receipt.
             continue

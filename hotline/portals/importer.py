@@ -119,9 +119,12 @@ def import_portals(entries: list[dict[str, Any]], *, dry_run: bool = False) -> I
             portal.save()
             portal.partners.all().delete()
             portal.help_contacts.all().delete()
-            for child in [*partners, *contacts]:
-                child.portal = portal
-                child.save()
+            for partner in partners:
+                partner.portal = portal
+                partner.save()
+            for contact in contacts:
+                contact.portal = portal
+                contact.save()
         if dry_run:
             transaction.set_rollback(True)
     return result

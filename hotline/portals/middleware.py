@@ -57,8 +57,10 @@ class PublicSideMiddleware:
         request.client_key = client_key(client_address(request.META))  # type: ignore[attr-defined]
         for name in CLIENT_DETAILS:
             request.META.pop(name, None)
-        response = self._refuse_oversize(request)
-        if response is None:
+        refused = self._refuse_oversize(request)
+        if refused is not None:
+            response = refused
+        else:
             response = self.get_response(request)
             if response.status_code == 405 and not response.content:
                 response = self._explain_method_not_allowed(request, response)

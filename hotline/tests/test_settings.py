@@ -52,7 +52,8 @@ def test_development_secrets_are_made_once(monkeypatch: pytest.MonkeyPatch,
 
 
 def _hotline(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    skip = ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    base = {k: v for k, v in os.environ.items() if k not in skip}
     return subprocess.run([sys.executable, "-m", "hotline.cli", *args], cwd=ROOT,
                           env={**base, **env}, capture_output=True, text=True, timeout=120)
 

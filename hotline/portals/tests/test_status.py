@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from typing import Any
 from unittest import mock
 
 from django.test import override_settings
@@ -11,7 +12,7 @@ from .base import PublicTestCase
 
 
 class StatusTestCase(PublicTestCase):
-    def check(self, code: str, path: str = "/gm/en/status/", **extra: str):  # type: ignore[no-untyped-def]
+    def check(self, code: str, path: str = "/gm/en/status/", **extra: Any):  # type: ignore[no-untyped-def]
         return self.client.post(path, {"code": code}, **extra)
 
     def test_it_shows_the_form(self) -> None:
