@@ -42,3 +42,6 @@ test: $(VENV)/.test-installed translations
 # Update the catalogs after changing user-visible strings.
 messages: $(VENV)/.test-installed
 	cd hotline && ../$(HOTLINE) makemessages -l fr -l ar -l pt -l sw --no-obsolete --add-location file
+	# msgmerge guesses translations of new strings from similar old ones ("fuzzy"); a guess is
+	# worse than nothing on a safety page, so guesses are emptied and show up as untranslated.
+	for po in hotline/locale/*/LC_MESSAGES/django.po; do msgattrib --clear-fuzzy --empty --no-wrap -o $$po $$po; done

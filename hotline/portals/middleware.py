@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 
 from hotline.lib.ratelimit import client_address, client_key
@@ -74,6 +75,17 @@ class PublicSideMiddleware:
         response["X-Content-Type-Options"] = "nosniff"
         response["Cross-Origin-Resource-Policy"] = "same-origin"
         response["X-Frame-Options"] = "DENY"
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """The database is down or overloaded: a clear 503, and the transaction rolled back."""
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        from .views import problem
+
+        log.warning("database unavailable: %s", type(exception).__name__)
+        response = problem(request, 503)
+        response["Retry-After"] = "60"
         return response
 
     def _explain_method_not_allowed(self, request: HttpRequest,

@@ -73,6 +73,7 @@ def problem(request: HttpRequest, status: int, message: str = "") -> HttpRespons
             405: _("This request was refused"),
             413: _("Too much text"),
             429: _("Please wait a little"),
+            500: _("Something went wrong"),
             503: _("Temporarily unavailable"),
         }
         messages = {
@@ -85,6 +86,7 @@ def problem(request: HttpRequest, status: int, message: str = "") -> HttpRespons
                    "your text and send it again."),
             429: _("There have been too many requests from your connection. Please try "
                    "again in an hour."),
+            500: _("Please go back and try again in a few minutes."),
             503: _("The service is busy or under maintenance. Nothing you sent has been "
                    "stored. Please try again in a few minutes."),
         }
@@ -107,7 +109,7 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return problem(request, 503)
+    return problem(request, 500)
 
 
 def _cross_site(request: HttpRequest) -> bool:

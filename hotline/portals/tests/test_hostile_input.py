@@ -114,3 +114,15 @@ class HostileInputTestCase(PublicTestCase):
                 self.assertRaises(RuntimeError):
             self.submit()
         self.assertNothingStored()
+
+    def test_a_database_outage_is_a_503_page_with_nothing_stored(self) -> None:
+        from unittest import mock
+
+        from django.db import OperationalError
+
+        with mock.patch("hotline.intake.services.ReportedAddress.objects.bulk_create",
+                        side_effect=OperationalError("server closed the connection")):
+            r = self.submit("/sn/fr/report/")
+        self.assertContains(r, '<html lang="fr"', status_code=503)
+        self.assertEqual(r["Retry-After"], "60")
+        self.assertNothingStored()
