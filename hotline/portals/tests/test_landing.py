@@ -29,9 +29,9 @@ class LandingTestCase(PublicTestCase):
                                 status_code=r.status_code, msg_prefix=path)
 
     def test_it_marks_demo_portals(self) -> None:
-        self.assertContains(self.client.get("/gm/en/"), 'class="wrap demo"')
+        self.assertContains(self.client.get("/gm/en/"), 'class="demo"')
         Portal.objects.filter(code="gm").update(is_demo=False)
-        self.assertNotContains(self.client.get("/gm/en/"), 'class="wrap demo"')
+        self.assertNotContains(self.client.get("/gm/en/"), 'class="demo"')
 
     def test_arabic_is_right_to_left_with_the_portal_texts(self) -> None:
         r = self.client.get("/km/ar/")
