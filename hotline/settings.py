@@ -125,11 +125,18 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "hotline.portals",
     "hotline.intake",
+    "hotline.accounts",
+    "hotline.audit",
+    "hotline.cases",
 ]
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "/staff/login/"
 
 MIDDLEWARE = [
     # First, so that nothing later can see or log who the public visitor is.
@@ -140,6 +147,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -158,6 +166,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hotline.portals.context_processors.public",
+                "hotline.accounts.context_processors.staff",
             ],
         },
     },
@@ -234,6 +243,19 @@ STORAGES = {
                     "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# Staff side.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+SIGNIN_MAX_FAILURES = envint("SIGNIN_MAX_FAILURES", 5)  # per account per 15 minutes
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Hotline")
+BREAK_REMINDER_MINUTES = envint("BREAK_REMINDER_MINUTES", 50)
+CASE_CLAIM_MINUTES = envint("CASE_CLAIM_MINUTES", 60)  # a claim lapses after this
+# Second review: the share of assessments that wait for an independent senior analyst.
+REVIEW_SHARE_CSAM = float(os.environ.get("REVIEW_SHARE_CSAM", "1.0"))
+REVIEW_SHARE_OTHER = float(os.environ.get("REVIEW_SHARE_OTHER", "0.1"))
+WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID", "localhost")
+WEBAUTHN_RP_NAME = os.environ.get("WEBAUTHN_RP_NAME", "Hotline staff")
+WEBAUTHN_ORIGINS = envlist("WEBAUTHN_ORIGINS", ["http://localhost:8000"])
 
 # Public side limits. Bodies over the limit are refused before Django parses them.
 PUBLIC_MAX_BODY_BYTES = envint("PUBLIC_MAX_BODY_BYTES", 64 * 1024)

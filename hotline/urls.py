@@ -3,11 +3,16 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-admin.site.site_header = "Hotline staff"
-admin.site.site_title = "Hotline staff"
+from hotline.accounts.admin_site import StaffAdminSite
+
+# Every registered ModelAdmin stays; only the site's access check changes.
+admin.site.__class__ = StaffAdminSite
 
 urlpatterns = [
     path("staff/admin/", admin.site.urls),
+    path("staff/cases/", include("hotline.cases.urls")),
+    path("staff/audit/", include("hotline.audit.urls")),
+    path("staff/", include("hotline.accounts.urls")),
     path("", include("hotline.portals.urls")),
 ]
 

@@ -83,7 +83,13 @@ def report_for_receipt(code: str) -> Report | None:
 
 
 def report_intake(*, report_id: int) -> None:
-    """Canonicalise the addresses of one report. Safe to run twice, or in several workers."""
+    """Canonicalise the addresses of one report and attach each to the case of its URL.
+
+    Safe to run twice, or in several workers at once: the report row is locked and marked done
+    in the same transaction.
+    """
+    from hotline.cases.services import case_attach, report_refresh_status
+
     with transaction.atomic():
         report = Report.objects.select_for_update().filter(pk=report_id).first()
         if report is None or report.intake_done_at is not None:
@@ -99,5 +105,7 @@ def report_intake(*, report_id: int) -> None:
             address.host = canonical.host
             address.registrable_domain = canonical.registrable_domain
             address.save(update_fields=["canonical_url", "host", "registrable_domain"])
+            case_attach(report=report, address=address, canonical=canonical)
         report.intake_done_at = timezone.now()
         report.save(update_fields=["intake_done_at"])
+        report_refresh_status(report)

@@ -70,6 +70,6 @@ class PublicHeadersTestCase(PublicTestCase):
                 self.assertNotIn('rel="stylesheet" href="http', html, name)
 
     def test_the_staff_side_is_not_public(self) -> None:
-        r = self.client.get("/staff/admin/login/")
+        r = self.client.get("/staff/login/")
         self.assertEqual(r.status_code, 200)
         self.assertIn("frame-ancestors 'none'", r["Content-Security-Policy"])

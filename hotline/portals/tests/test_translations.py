@@ -12,6 +12,20 @@ from .base import PublicTestCase
 
 LOCALE = Path(settings.LOCALE_PATHS[0])
 SHIPPED = [code for code, _ in settings.LANGUAGES if code != "en"]
+# Strings seen only by hub staff (who work in the hub's language) may wait for translation;
+# every string a reporter can see must be translated.
+STAFF_ONLY = ("accounts/", "audit/", "cases/")
+
+
+def public_entries(msgattrib_output: str) -> list[str]:
+    entries = msgattrib_output.split("\n\n")[1:]  # the first block is the header
+    public = []
+    for entry in entries:
+        locations = [word for line in entry.splitlines() if line.startswith("#: ")
+                     for word in line[3:].split()]
+        if not locations or not all(loc.startswith(STAFF_ONLY) for loc in locations):
+            public.append(entry)
+    return public
 
 
 @pytest.mark.parametrize("lang", SHIPPED)
@@ -21,7 +35,8 @@ def test_the_catalog_is_complete(lang: str) -> None:
     for flag in ("--untranslated", "--only-fuzzy"):
         out = subprocess.run(["msgattrib", flag, "--no-wrap", str(po)], capture_output=True,
                              text=True, check=True).stdout
-        assert "msgid" not in out, f"{lang}: {flag}\n{out[:2000]}"
+        missing = public_entries(out)
+        assert not missing, f"{lang}: {flag}\n" + "\n\n".join(missing)[:2000]
     subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po)], check=True)
     assert (LOCALE / lang / "LC_MESSAGES" / "django.mo").exists(), "run `make translations`"
 

@@ -1,0 +1,187 @@
+"""Staff sign-in: password, then a second factor (authenticator app or security key)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.tokens import default_token_generator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from hotline.audit.services import audit_record
+from hotline.lib.ratelimit import client_address, client_key
+
+from . import throttle
+from .access import staff_view
+from .forms import SetPasswordForm, SignInForm, TokenForm
+from .models import User
+from .services import has_second_factor, totp_device_for_setup
+
+
+def _next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/staff/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
+        return target
+    return reverse("accounts:home")
+
+
+def _client(request: HttpRequest) -> str:
+    return client_key(client_address(request.META))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def signin(request: HttpRequest) -> HttpResponse:
+    form = SignInForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].lower()
+        if throttle.locked(email, _client(request)):
+            form.add_error(None, _("Too many failed attempts. Wait 15 minutes and try again."))
+            status = 429
+        else:
+            user = authenticate(request, username=email, password=form.cleaned_data["password"])
+            if user is None:
+                throttle.record_failure(email, _client(request))
+                audit_record(actor=email, action="signin.failed", step="password")
+                form.add_error(None, _("E-mail address or password is wrong."))
+                status = 400
+            else:
+                login(request, user)
+                return HttpResponseRedirect(
+                    f"{reverse('accounts:verify')}?next={_next(request)}")
+    elif request.method == "POST":
+        status = 400
+    return render(request, "accounts/signin.html", {"form": form, "next": _next(request)},
+                  status=status)
+
+
+def _signed_in_user(request: HttpRequest) -> User | None:
+    user: Any = request.user
+    return user if user.is_authenticated else None
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    user = _signed_in_user(request)
+    if user is None:
+        return HttpResponseRedirect(reverse("accounts:login"))
+    if not has_second_factor(user):
+        return HttpResponseRedirect(f"{reverse('accounts:totp_setup')}?next={_next(request)}")
+    form = TokenForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if throttle.locked(user.email, _client(request)):
+            form.add_error(None, _("Too many failed attempts. Wait 15 minutes and try again."))
+            status = 429
+        elif form.is_valid():
+            token = form.cleaned_data["token"].strip()
+            for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+                if device.verify_token(token):
+                    otp_login(request, device)
+                    throttle.clear(user.email)
+                    audit_record(actor=user, action="signin", factor="totp")
+                    return HttpResponseRedirect(_next(request))
+            throttle.record_failure(user.email, _client(request))
+            audit_record(actor=user, action="signin.failed", step="totp")
+            form.add_error("token", _("This code is not right, or has expired."))
+    has_keys = user.webauthn_credentials.exists()
+    has_totp = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return render(request, "accounts/verify.html", {
+        "form": form, "next": _next(request), "has_keys": has_keys, "has_totp": has_totp,
+    }, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def totp_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app. Only before any second factor exists, or once verified."""
+    user = _signed_in_user(request)
+    if user is None:
+        return HttpResponseRedirect(reverse("accounts:login"))
+    if has_second_factor(user) and not user.is_verified():  # type: ignore[attr-defined]
+        return HttpResponseRedirect(reverse("accounts:verify"))
+    device = totp_device_for_setup(user)
+    form = TokenForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid() and device.verify_token(form.cleaned_data["token"].strip()):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            audit_record(actor=user, action="2fa.enrol", factor="totp")
+            audit_record(actor=user, action="signin", factor="totp")
+            return HttpResponseRedirect(_next(request))
+        if form.is_valid():
+            form.add_error("token", _("This code is not right, or has expired."))
+    qr = segno.make(device.config_url, error="m")
+    return render(request, "accounts/totp_setup.html", {
+        "form": form, "next": _next(request), "device": device,
+        "secret": device.config_url.split("secret=")[1].split("&")[0],
+        "qr_svg": qr.svg_inline(scale=4, dark="#000", light="#fff"),
+    }, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def setup(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The one-time link from `hotline createadmin` / `hotline invite`: choose a password."""
+    try:
+        user = User.objects.get(pk=int(urlsafe_base64_decode(uidb64).decode()))
+    except (ValueError, TypeError, User.DoesNotExist):
+        raise Http404 from None
+    if not default_token_generator.check_token(user, token):
+        return render(request, "accounts/setup_expired.html", status=410)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user.set_password(form.cleaned_data["password"])
+        user.save()
+        audit_record(actor=user, action="staff.password_set", obj=user)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return HttpResponseRedirect(reverse("accounts:totp_setup"))
+    return render(request, "accounts/setup.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@require_POST
+def signout(request: HttpRequest) -> HttpResponse:
+    user = _signed_in_user(request)
+    if user is not None:
+        audit_record(actor=user, action="signout")
+    logout(request)
+    return HttpResponseRedirect(reverse("accounts:login"))
+
+
+@staff_view()
+def home(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if user.role == User.Role.PARTNER:
+        return HttpResponseRedirect(reverse("accounts:partner_home"))
+    return HttpResponseRedirect(reverse("cases:queue"))
+
+
+@staff_view(User.Role.PARTNER, User.Role.ADMIN)
+def partner_home(request: HttpRequest) -> HttpResponse:
+    from django.db.models import Count
+
+    from hotline.portals.models import Portal
+
+    user: Any = request.user
+    portals = Portal.objects.all() if user.is_admin else user.portals.all()
+    portals = portals.annotate(report_count=Count("reports")).order_by("name")
+    return render(request, "accounts/partner_home.html", {"portals": portals})
+

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from hotline.accounts.access import staff_view
+from hotline.accounts.models import User
+
+from .models import AuditEntry
+from .services import audit_record, audit_verify
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.CharField(label=_("Staff e-mail"), required=False)
+    action = forms.CharField(label=_("Action"), required=False)
+    object_id = forms.CharField(label=_("Object id"), required=False)
+    since = forms.DateField(label=_("From"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Until"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+
+
+@require_GET
+@staff_view(User.Role.ADMIN)
+def log(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    entries = AuditEntry.objects.order_by("-id")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["actor"]:
+            entries = entries.filter(actor_label__icontains=data["actor"])
+        if data["action"]:
+            entries = entries.filter(action__startswith=data["action"])
+        if data["object_id"]:
+            entries = entries.filter(object_id=data["object_id"])
+        if data["since"]:
+            entries = entries.filter(at__date__gte=data["since"])
+        if data["until"]:
+            entries = entries.filter(at__date__lte=data["until"])
+    page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    checked, broken = audit_verify()
+    audit_record(actor=request.user, action="audit.view", filters=request.GET.dict())
+    return render(request, "audit/log.html", {"form": form, "page": page, "checked": checked,
+                                              "broken": broken})

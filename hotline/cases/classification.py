@@ -1,0 +1,62 @@
+"""Classification under the schemes an administrator keeps (all data, no code per scheme)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext as _
+
+from .models import Scheme, Verdict
+
+
+def enabled_schemes() -> list[Scheme]:
+    return list(Scheme.objects.filter(enabled=True).prefetch_related("options"))
+
+
+def scheme_fields(schemes: list[Scheme]) -> dict[str, forms.Field]:
+    fields: dict[str, forms.Field] = {}
+    for scheme in schemes:
+        choices = [(o.code, o.label) for o in scheme.options.all()]
+        if scheme.multiple:
+            fields[f"scheme_{scheme.code}"] = forms.MultipleChoiceField(
+                label=scheme.name, choices=choices, required=False,
+                help_text=scheme.help_text, widget=forms.CheckboxSelectMultiple)
+        else:
+            fields[f"scheme_{scheme.code}"] = forms.ChoiceField(
+                label=scheme.name, choices=choices, required=False,
+                help_text=scheme.help_text, widget=forms.RadioSelect)
+    return fields
+
+
+def classification_from(cleaned: dict[str, Any], verdict: str,
+                        schemes: list[Scheme]) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """The classification to store, and errors per field (only CSAM is classified)."""
+    if verdict != Verdict.CSAM:
+        return {}, {}
+    result: dict[str, list[str]] = {}
+    errors: dict[str, str] = {}
+    for scheme in schemes:
+        value = cleaned.get(f"scheme_{scheme.code}")
+        chosen = [v for v in (value if isinstance(value, list) else [value]) if v]
+        if scheme.required and not chosen:
+            errors[f"scheme_{scheme.code}"] = _("Required for this verdict.")
+        if chosen:
+            result[scheme.code] = chosen
+    return result, errors
+
+
+def describe(classification: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """(scheme name, option labels) for display."""
+    if not classification:
+        return []
+    schemes = {s.code: s for s in Scheme.objects.prefetch_related("options")}
+    rows = []
+    for code, chosen in classification.items():
+        scheme = schemes.get(code)
+        if scheme is None:
+            rows.append((code, ", ".join(chosen)))
+            continue
+        labels = {o.code: o.label for o in scheme.options.all()}
+        rows.append((scheme.name, ", ".join(labels.get(c, c) for c in chosen)))
+    return rows

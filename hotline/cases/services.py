@@ -1,0 +1,202 @@
+"""Case actions: creation from intake, claims, assessment, second review and third opinion.
+
+Every state change is one transaction that locks the case row, checks the state it expects,
+writes the audit entry and refreshes the status reporters see.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Min, Q
+from django.utils import timezone
+
+from hotline.audit.services import audit_record
+from hotline.intake.models import Report, ReportedAddress
+from hotline.lib.urlcanon import CanonicalURL
+
+from .models import Assessment, Case, CaseReport, Verdict, url_digest
+
+
+class CaseStateError(Exception):
+    """The case is not in a state that allows this action (someone else got there first)."""
+
+
+def case_attach(*, report: Report, address: ReportedAddress, canonical: CanonicalURL) -> Case:
+    """Attach one reported address to the open case of its URL, opening one if needed."""
+    digest = url_digest(canonical.url)
+    open_cases = Case.objects.filter(url_sha256=digest).exclude(status=Case.Status.CLOSED)
+    case = open_cases.select_for_update().first()
+    if case is None:
+        previous = (Case.objects.filter(url_sha256=digest, status=Case.Status.CLOSED)
+                    .order_by("-closed_at").first())
+        try:
+            with transaction.atomic():
+                case = Case.objects.create(
+                    url=canonical.url, url_sha256=digest, host=canonical.host,
+                    registrable_domain=canonical.registrable_domain, previous=previous,
+                    first_reported=report.received_at, last_reported=report.received_at,
+                )
+        except IntegrityError:
+            # Another worker opened it a moment ago: attach to theirs.
+            case = open_cases.select_for_update().get()
+    CaseReport.objects.get_or_create(case=case, address=address, defaults={"report": report})
+    stats = Report.objects.filter(case_links__case=case).aggregate(
+        first=Min("received_at"), last=Max("received_at"))
+    case.report_count = case.links.values("report").distinct().count()
+    case.first_reported, case.last_reported = stats["first"], stats["last"]
+    case.save(update_fields=["report_count", "first_reported", "last_reported"])
+    return case
+
+
+def report_refresh_status(report: Report) -> None:
+    """Derive what the reporter's receipt shows from the states of the report's cases."""
+    cases = list(Case.objects.filter(links__report=report).distinct())
+    if not cases:
+        status = Report.Status.RECEIVED
+    elif all(c.status == Case.Status.CLOSED for c in cases):
+        status = Report.Status.ASSESSED
+    elif any(c.status != Case.Status.OPEN or c.claimed_by_id for c in cases):
+        status = Report.Status.BEING_ASSESSED
+    else:
+        status = Report.Status.RECEIVED
+    if report.status != status:
+        report.status = status
+        report.save(update_fields=["status"])
+
+
+def _refresh_reports(case: Case) -> None:
+    for report in Report.objects.filter(case_links__case=case).distinct():
+        report_refresh_status(report)
+
+
+def _locked(case_id: int) -> Case:
+    return Case.objects.select_for_update().get(pk=case_id)
+
+
+def _live_claim_filter() -> Q:
+    lapse = timezone.now() - timedelta(minutes=settings.CASE_CLAIM_MINUTES)
+    return Q(claimed_by__isnull=True) | Q(claimed_at__lt=lapse)
+
+
+def may_work_on(case: Case, user: Any) -> bool:
+    """Whether this user may take this case in its current state."""
+    if case.status == Case.Status.OPEN:
+        return bool(user.can_assess)
+    if case.status in (Case.Status.REVIEW, Case.Status.THIRD):
+        earlier = set(case.assessments.values_list("analyst_id", flat=True))
+        return bool(user.can_review) and user.pk not in earlier
+    return False
+
+
+def case_claim(*, case_id: int, user: Any) -> bool:
+    """Claim a case; exactly one of several concurrent claimers wins."""
+    with transaction.atomic():
+        case = _locked(case_id)
+        if not may_work_on(case, user):
+            return False
+        won = Case.objects.filter(pk=case_id, status=case.status).filter(
+            _live_claim_filter() | Q(claimed_by=user)
+        ).update(claimed_by=user, claimed_at=timezone.now())
+        if won:
+            audit_record(actor=user, action="case.claim", obj=case)
+            _refresh_reports(case)
+    return bool(won)
+
+
+def case_release(*, case_id: int, user: Any) -> None:
+    with transaction.atomic():
+        case = _locked(case_id)
+        if case.claimed_by_id == user.pk:
+            case.claimed_by, case.claimed_at = None, None
+            case.save(update_fields=["claimed_by", "claimed_at"])
+            audit_record(actor=user, action="case.release", obj=case)
+            _refresh_reports(case)
+
+
+def _needs_review(verdict: str) -> bool:
+    share = settings.REVIEW_SHARE_CSAM if verdict == Verdict.CSAM else settings.REVIEW_SHARE_OTHER
+    return secrets.randbelow(1_000_000) < share * 1_000_000
+
+
+def _close(case: Case, verdict: str, classification: dict[str, list[str]], *,
+           reviewed: bool) -> None:
+    case.status = Case.Status.CLOSED
+    case.verdict = verdict
+    case.classification = classification
+    case.confirmed = reviewed and verdict == Verdict.CSAM
+    case.closed_at = timezone.now()
+    case.claimed_by, case.claimed_at = None, None
+
+
+def _require_claim(case: Case, user: Any, status: str) -> None:
+    if case.status != status or not case.is_claimed_by(user) or not may_work_on(case, user):
+        raise CaseStateError("claim the case first")
+
+
+def case_assess(*, case_id: int, analyst: Any, verdict: str,
+                classification: dict[str, list[str]], notes: str = "") -> Assessment:
+    with transaction.atomic():
+        case = _locked(case_id)
+        _require_claim(case, analyst, Case.Status.OPEN)
+        review = _needs_review(verdict)
+        assessment = Assessment.objects.create(
+            case=case, analyst=analyst, kind=Assessment.Kind.INITIAL, verdict=verdict,
+            classification=classification, notes=notes, needs_review=review)
+        if review:
+            case.status = Case.Status.REVIEW
+            case.claimed_by, case.claimed_at = None, None
+        else:
+            _close(case, verdict, classification, reviewed=False)
+        case.save()
+        audit_record(actor=analyst, action="case.assess", obj=case, verdict=verdict,
+                     classification=classification, review=review)
+        _refresh_reports(case)
+    return assessment
+
+
+def case_review(*, case_id: int, reviewer: Any, agrees: bool, verdict: str = "",
+                classification: dict[str, list[str]] | None = None,
+                notes: str = "") -> Assessment:
+    """Second review: agree (the verdict stands) or disagree (a third senior decides)."""
+    with transaction.atomic():
+        case = _locked(case_id)
+        _require_claim(case, reviewer, Case.Status.REVIEW)
+        initial = case.initial_assessment()
+        assert initial is not None
+        if agrees:
+            verdict, classification = initial.verdict, initial.classification
+        assessment = Assessment.objects.create(
+            case=case, analyst=reviewer, kind=Assessment.Kind.REVIEW, verdict=verdict,
+            classification=classification or {}, agrees=agrees, notes=notes)
+        if agrees:
+            _close(case, verdict, classification or {}, reviewed=True)
+        else:
+            case.status = Case.Status.THIRD
+            case.claimed_by, case.claimed_at = None, None
+        case.save()
+        audit_record(actor=reviewer, action="case.review", obj=case, agrees=agrees,
+                     verdict=verdict, classification=classification or {})
+        _refresh_reports(case)
+    return assessment
+
+
+def case_decide(*, case_id: int, senior: Any, verdict: str,
+                classification: dict[str, list[str]], notes: str = "") -> Assessment:
+    """The third opinion after a disagreement: it is final."""
+    with transaction.atomic():
+        case = _locked(case_id)
+        _require_claim(case, senior, Case.Status.THIRD)
+        assessment = Assessment.objects.create(
+            case=case, analyst=senior, kind=Assessment.Kind.THIRD, verdict=verdict,
+            classification=classification, notes=notes)
+        _close(case, verdict, classification, reviewed=True)
+        case.save()
+        audit_record(actor=senior, action="case.decide", obj=case, verdict=verdict,
+                     classification=classification)
+        _refresh_reports(case)
+    return assessment
