@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -36,7 +36,9 @@ def _get_case_for_user(request: HttpRequest, case_id: int) -> Case:
 def _queue_order(cases: QuerySet[Case]) -> QuerySet[Case]:
     # Fresh material first, most reported first, oldest first; cases whose URL was assessed
     # before go last, since the analyst can confirm them without viewing again.
-    return cases.order_by("previous_id", "-report_count", "first_reported", "id")
+    known = ExpressionWrapper(Q(previous__isnull=False), output_field=BooleanField())
+    return cases.annotate(known=known).order_by("known", "-report_count", "first_reported",
+                                                "id")
 
 
 @require_GET

@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+import re
+from io import StringIO
+
+from django.core.management import CommandError, call_command
+from django.test import Client, override_settings
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from hotline.accounts.models import User
+from hotline.audit.models import AuditEntry
+from hotline.cases.tests.base import PASSWORD, StaffTestCase
+
+
+def code_for(device: TOTPDevice, offset: int = 0) -> str:
+    value = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits,
+                 drift=offset)
+    return f"{value:06d}"
+
+
+class SignInTestCase(StaffTestCase):
+    def password_step(self, client: Client, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+        return client.post("/staff/login/", {"email": email, "password": password})
+
+    def test_first_sign_in_enrols_totp_then_reaches_the_queue(self) -> None:
+        client = Client()
+        r = self.password_step(client, "analyst@hub.example.test")
+        self.assertRedirects(r, "/staff/2fa/?next=/staff/", fetch_redirect_response=False)
+        r = client.get("/staff/2fa/?next=/staff/")
+        self.assertRedirects(r, "/staff/2fa/setup/?next=/staff/", fetch_redirect_response=False)
+        page = client.get("/staff/2fa/setup/")
+        self.assertContains(page, "<svg")
+        secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page.content.decode())
+        self.assertIsNotNone(secret)
+        device = TOTPDevice.objects.get(user=self.analyst, confirmed=False)
+        r = client.post("/staff/2fa/setup/", {"token": code_for(device), "next": "/staff/"})
+        self.assertRedirects(r, "/staff/", fetch_redirect_response=False)
+        self.assertEqual(client.get("/staff/cases/").status_code, 200)
+        self.assertTrue(TOTPDevice.objects.get(pk=device.pk).confirmed)
+        self.assertTrue(AuditEntry.objects.filter(action="2fa.enrol").exists())
+
+    def enrolled(self) -> TOTPDevice:
+        return TOTPDevice.objects.create(user=self.senior, name="app", confirmed=True)
+
+    def test_sign_in_with_password_and_totp(self) -> None:
+        device = self.enrolled()
+        client = Client()
+        self.password_step(client, "SENIOR@hub.example.test")
+        self.assertRedirects(client.get("/staff/cases/"), "/staff/2fa/?next=%2Fstaff%2Fcases%2F",
+                             fetch_redirect_response=False)
+        r = client.post("/staff/2fa/", {"token": code_for(device), "next": "/staff/cases/"})
+        self.assertRedirects(r, "/staff/cases/", fetch_redirect_response=False)
+        self.assertEqual(client.get("/staff/cases/").status_code, 200)
+        self.assertTrue(AuditEntry.objects.filter(action="signin",
+                                                  actor_label="senior@hub.example.test").exists())
+
+    def test_an_enrolled_user_cannot_enrol_again_without_the_factor(self) -> None:
+        self.enrolled()
+        client = Client()
+        self.password_step(client, "senior@hub.example.test")
+        self.assertRedirects(client.get("/staff/2fa/setup/"), "/staff/2fa/",
+                             fetch_redirect_response=False)
+
+    def test_wrong_codes_and_passwords(self) -> None:
+        device = self.enrolled()
+        client = Client()
+        r = self.password_step(client, "senior@hub.example.test", "wrong password")
+        self.assertContains(r, "E-mail address or password is wrong.", status_code=400)
+        self.password_step(client, "senior@hub.example.test")
+        wrong = "123456" if code_for(device) != "123456" else "654321"
+        r = client.post("/staff/2fa/", {"token": wrong})
+        self.assertContains(r, "This code is not right", status_code=400)
+        self.assertEqual(AuditEntry.objects.filter(action="signin.failed").count(), 2)
+
+    @override_settings(SIGNIN_MAX_FAILURES=3)
+    def test_sign_in_is_throttled(self) -> None:
+        client = Client()
+        for _ in range(3):
+            self.password_step(client, "senior@hub.example.test", "wrong password")
+        r = self.password_step(client, "senior@hub.example.test")  # right password, too late
+        self.assertContains(r, "Too many failed attempts", status_code=429)
+        self.assertEqual(client.get("/staff/cases/").status_code, 302)
+
+    def test_the_session_cookie_is_staff_only_and_strict(self) -> None:
+        client = Client()
+        r = self.password_step(client, "analyst@hub.example.test")
+        cookie = r.cookies["hotline_staff"]
+        self.assertTrue(cookie["httponly"])
+        self.assertEqual(cookie["samesite"], "Strict")
+        self.assertEqual(cookie["path"], "/staff/")
+        self.assertLessEqual(int(cookie["max-age"]), 30 * 60)
+
+    def test_sign_out(self) -> None:
+        client = self.as_user(self.analyst)
+        client.post("/staff/logout/")
+        self.assertEqual(client.get("/staff/cases/").status_code, 302)
+
+    def test_the_next_address_stays_on_the_staff_side(self) -> None:
+        device = self.enrolled()
+        client = Client()
+        self.password_step(client, "senior@hub.example.test")
+        r = client.post("/staff/2fa/", {"token": code_for(device),
+                                        "next": "https://evil.example.test/"})
+        self.assertRedirects(r, "/staff/", fetch_redirect_response=False)
+
+
+class CreateAdminTestCase(StaffTestCase):
+    def test_createadmin_prints_a_one_time_link(self) -> None:
+        out = StringIO()
+        call_command("createadmin", "boss@hub.example.test", stdout=out)
+        user = User.objects.get(email="boss@hub.example.test")
+        self.assertEqual(user.role, User.Role.ADMIN)
+        self.assertFalse(user.has_usable_password())
+        link = re.search(r"http://\S+/staff/setup/\S+/", out.getvalue())
+        assert link is not None
+        path = link.group(0).split("8000", 1)[1]
+        client = Client()
+        self.assertContains(client.get(path), "Choose a password")
+        r = client.post(path, {"password": "short", "again": "short"})
+        self.assertEqual(r.status_code, 400)
+        r = client.post(path, {"password": PASSWORD, "again": PASSWORD})
+        self.assertRedirects(r, "/staff/2fa/setup/", fetch_redirect_response=False)
+        # Signed in with the password only: nothing but enrolment is reachable.
+        self.assertEqual(client.get("/staff/admin/").status_code, 302)
+        self.assertEqual(client.get("/staff/audit/").status_code, 302)
+        # The link works once.
+        self.assertEqual(Client().get(path).status_code, 410)
+
+    def test_createadmin_refuses_duplicates_and_bad_addresses(self) -> None:
+        with self.assertRaisesMessage(CommandError, "already has an account"):
+            call_command("createadmin", "analyst@hub.example.test", stdout=StringIO())
+        with self.assertRaisesMessage(CommandError, "is not an e-mail address"):
+            call_command("createadmin", "not-an-address", stdout=StringIO())
+
+    def test_createadmin_can_invite_other_roles(self) -> None:
+        call_command("createadmin", "new@hub.example.test", "--role", "analyst",
+                     stdout=StringIO())
+        self.assertEqual(User.objects.get(email="new@hub.example.test").role, "analyst")
+        self.assertFalse(User.objects.get(email="new@hub.example.test").is_staff)
