@@ -46,6 +46,19 @@ def envint(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
 
 
+def envfloat(name: str, default: float, *, low: float = 0.0, high: float = 1.0) -> float:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from None
+    if not low <= number <= high:
+        raise ImproperlyConfigured(f"{name} must be between {low} and {high}, not {value!r}")
+    return number
+
+
 def envlist(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None:
@@ -254,8 +267,8 @@ OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Hotline")
 BREAK_REMINDER_MINUTES = envint("BREAK_REMINDER_MINUTES", 50)
 CASE_CLAIM_MINUTES = envint("CASE_CLAIM_MINUTES", 60)  # a claim lapses after this
 # Second review: the share of assessments that wait for an independent senior analyst.
-REVIEW_SHARE_CSAM = float(os.environ.get("REVIEW_SHARE_CSAM", "1.0"))
-REVIEW_SHARE_OTHER = float(os.environ.get("REVIEW_SHARE_OTHER", "0.1"))
+REVIEW_SHARE_CSAM = envfloat("REVIEW_SHARE_CSAM", 1.0)
+REVIEW_SHARE_OTHER = envfloat("REVIEW_SHARE_OTHER", 0.1)
 WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID", "localhost")
 WEBAUTHN_RP_NAME = os.environ.get("WEBAUTHN_RP_NAME", "Hotline staff")
 WEBAUTHN_ORIGINS = envlist("WEBAUTHN_ORIGINS", ["http://localhost:8000"])

@@ -27,6 +27,17 @@ def test_envint_is_loud_about_bad_values(monkeypatch: pytest.MonkeyPatch) -> Non
         hotline_settings.envint("SOME_NUMBER", 1)
 
 
+def test_envfloat_is_loud_about_bad_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOME_SHARE", "1.5")
+    with pytest.raises(ImproperlyConfigured, match="SOME_SHARE must be between 0.0 and 1.0"):
+        hotline_settings.envfloat("SOME_SHARE", 0.1)
+    monkeypatch.setenv("SOME_SHARE", "a tenth")
+    with pytest.raises(ImproperlyConfigured, match="SOME_SHARE must be a number"):
+        hotline_settings.envfloat("SOME_SHARE", 0.1)
+    monkeypatch.setenv("SOME_SHARE", "0.25")
+    assert hotline_settings.envfloat("SOME_SHARE", 0.1) == 0.25
+
+
 def test_secrets_come_from_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     secret = tmp_path / "secret"
     secret.write_text("from-a-file\n")
