@@ -37,7 +37,9 @@ class Command(BaseCommand):
         self.stdout.write(f"\nPortal network:  {base}/")
         for portal in Portal.objects.filter(enabled=True):
             self.stdout.write(f"  {portal.name:<20} {base}/{portal.code}/")
-        self.stdout.write(f"Staff side:      {base}/staff/admin/")
+        self.stdout.write(f"Staff side:      {base}/staff/")
+        self.stdout.write("  no accounts exist by default: .venv/bin/hotline createadmin EMAIL "
+                          "prints a one-time set-up link")
         self.stdout.write("Press Ctrl-C to stop.\n")
 
         def stop(signum: int, frame: Any) -> None:
