@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -180,24 +181,36 @@ def privacy(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
     return render(request, "portals/privacy.html", _context(portal, lang, "privacy"))
 
 
+def _public_form(request: HttpRequest, portal: Portal, lang: str, page: str,
+                 form_class: type[forms.Form], limit: int) -> tuple[Any, HttpResponse | None]:
+    """The common part of the public forms: show on GET; on POST refuse other sites, count
+    the post against the connection's limit and validate. Returns the valid form, or the
+    response to send instead (the form as typed, with its errors)."""
+    template = f"portals/{page}.html"
+    if request.method == "GET":
+        return None, render(request, template, _context(portal, lang, page, form=form_class()))
+    if _cross_site(request):
+        return None, problem(request, 403)
+    form = form_class(request.POST)
+    if not allow(page, request.client_key, limit):  # type: ignore[attr-defined]
+        form.is_valid()  # so that what was typed is shown again
+        return None, render(request, template, _context(
+            portal, lang, page, form=form, rate_limited=True), status=429)
+    if not form.is_valid():
+        return None, render(request, template, _context(portal, lang, page, form=form),
+                            status=400)
+    return form, None
+
+
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
 @portal_page
 def report(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
-    if request.method == "GET":
-        return render(request, "portals/report.html",
-                      _context(portal, lang, "report", form=ReportForm()))
-    if _cross_site(request):
-        return problem(request, 403)
-    form = ReportForm(request.POST)
-    if not allow("report", request.client_key, settings.REPORT_RATE_LIMIT):  # type: ignore[attr-defined]
-        form.is_valid()
-        return render(request, "portals/report.html", _context(
-            portal, lang, "report", form=form, rate_limited=True), status=429)
-    if not form.is_valid():
-        return render(request, "portals/report.html",
-                      _context(portal, lang, "report", form=form), status=400)
+    form, response = _public_form(request, portal, lang, "report", ReportForm,
+                                  settings.REPORT_RATE_LIMIT)
+    if response is not None:
+        return response
     if form.is_spam():
         # Answer as if it worked, so that the bot learns nothing; store nothing.
         code = receipts.new_code()
@@ -218,18 +231,10 @@ def report(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @portal_page
 def status(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
-    if request.method == "GET":
-        return render(request, "portals/status.html",
-                      _context(portal, lang, "status", form=StatusForm()))
-    if _cross_site(request):
-        return problem(request, 403)
-    form = StatusForm(request.POST)
-    if not allow("status", request.client_key, settings.STATUS_RATE_LIMIT):  # type: ignore[attr-defined]
-        return render(request, "portals/status.html", _context(
-            portal, lang, "status", form=form, rate_limited=True), status=429)
-    if not form.is_valid():
-        return render(request, "portals/status.html",
-                      _context(portal, lang, "status", form=form), status=400)
+    form, response = _public_form(request, portal, lang, "status", StatusForm,
+                                  settings.STATUS_RATE_LIMIT)
+    if response is not None:
+        return response
     found = services.report_for_receipt(form.cleaned_data["code"])
     return render(request, "portals/status.html", _context(
         portal, lang, "status", form=StatusForm(), checked=True, found=found,
