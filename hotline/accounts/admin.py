@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import User
+from .models import User, WebAuthnCredential
 
 
 @admin.register(User)
@@ -22,3 +22,16 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",),
                              "fields": ("email", "role", "password1", "password2")}),)
     readonly_fields = ["last_login", "date_joined"]
+
+
+@admin.register(WebAuthnCredential)
+class WebAuthnCredentialAdmin(admin.ModelAdmin):
+    """Administrators remove a lost key here; keys are added only by their owner."""
+
+    list_display = ["name", "user", "created", "last_used"]
+    search_fields = ["user__email", "name"]
+    readonly_fields = ["user", "name", "created", "last_used", "sign_count"]
+    exclude = ["credential_id", "public_key"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False

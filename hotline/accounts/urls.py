@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import views, views_webauthn
 
 app_name = "accounts"
 urlpatterns = [
@@ -11,6 +11,14 @@ urlpatterns = [
     path("logout/", views.signout, name="logout"),
     path("2fa/", views.verify, name="verify"),
     path("2fa/setup/", views.totp_setup, name="totp_setup"),
+    path("2fa/keys/", views_webauthn.signin, name="webauthn_signin"),
+    path("2fa/keys/options/", views_webauthn.signin_options, name="webauthn_signin_options"),
+    path("2fa/keys/verify/", views_webauthn.signin_verify, name="webauthn_signin_verify"),
+    path("2fa/keys/register/", views_webauthn.register, name="webauthn_register"),
+    path("2fa/keys/register/options/", views_webauthn.register_options,
+         name="webauthn_register_options"),
+    path("2fa/keys/register/verify/", views_webauthn.register_verify,
+         name="webauthn_register_verify"),
     path("setup/<str:uidb64>/<str:token>/", views.setup, name="setup"),
     path("partner/", views.partner_home, name="partner_home"),
 ]

@@ -28,10 +28,13 @@ from .services import has_second_factor, totp_device_for_setup
 
 
 def _next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target.startswith("/staff/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}
-    ):
+    return safe_next(request, request.POST.get("next") or request.GET.get("next") or "")
+
+
+def safe_next(request: HttpRequest, target: object) -> str:
+    """Where to go after signing in: a path on the staff side only, else the staff home."""
+    if (isinstance(target, str) and target.startswith("/staff/")
+            and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})):
         return target
     return reverse("accounts:home")
 

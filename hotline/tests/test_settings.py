@@ -29,7 +29,7 @@ def test_envint_is_loud_about_bad_values(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_envfloat_is_loud_about_bad_values(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOME_SHARE", "1.5")
-    with pytest.raises(ImproperlyConfigured, match="SOME_SHARE must be between 0.0 and 1.0"):
+    with pytest.raises(ImproperlyConfigured, match=r"SOME_SHARE must be between 0\.0 and 1\.0"):
         hotline_settings.envfloat("SOME_SHARE", 0.1)
     monkeypatch.setenv("SOME_SHARE", "a tenth")
     with pytest.raises(ImproperlyConfigured, match="SOME_SHARE must be a number"):
