@@ -273,6 +273,18 @@ WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID", "localhost")
 WEBAUTHN_RP_NAME = os.environ.get("WEBAUTHN_RP_NAME", "Hotline staff")
 WEBAUTHN_ORIGINS = envlist("WEBAUTHN_ORIGINS", ["http://localhost:8000"])
 
+# The one HTTP fetcher (captures, re-checks): limits and proxy.
+FETCH_MAX_BYTES = envint("FETCH_MAX_BYTES", 20 * 1024 * 1024)
+FETCH_CONNECT_TIMEOUT = envfloat("FETCH_CONNECT_TIMEOUT", 10.0, high=300)
+FETCH_READ_TIMEOUT = envfloat("FETCH_READ_TIMEOUT", 15.0, high=300)
+FETCH_TOTAL_TIMEOUT = envfloat("FETCH_TOTAL_TIMEOUT", 60.0, high=3600)
+FETCH_MAX_REDIRECTS = envint("FETCH_MAX_REDIRECTS", 5)
+FETCH_PROXY = os.environ.get("FETCH_PROXY", "")
+# Networks fetched although not public (tests: their servers on 127.0.0.1/32). Empty in
+# production: only global addresses are ever fetched.
+FETCH_ALLOW_NETWORKS = envlist("FETCH_ALLOW_NETWORKS", [])
+FETCH_USER_AGENT = os.environ.get("FETCH_USER_AGENT", "hotline-capture/1.0")
+
 # Public side limits. Bodies over the limit are refused before Django parses them.
 PUBLIC_MAX_BODY_BYTES = envint("PUBLIC_MAX_BODY_BYTES", 64 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(PUBLIC_MAX_BODY_BYTES, 2_621_440)
