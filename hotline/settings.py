@@ -150,6 +150,9 @@ INSTALLED_APPS = [
     "hotline.accounts",
     "hotline.audit",
     "hotline.cases",
+    "hotline.lists",
+    "hotline.api",
+    "ninja",
 ]
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "/staff/login/"
@@ -284,6 +287,13 @@ FETCH_PROXY = os.environ.get("FETCH_PROXY", "")
 # production: only global addresses are ever fetched.
 FETCH_ALLOW_NETWORKS = envlist("FETCH_ALLOW_NETWORKS", [])
 FETCH_USER_AGENT = os.environ.get("FETCH_USER_AGENT", "hotline-capture/1.0")
+
+# Known-content matching (DESIGN.md, PDQ): a match is a Hamming distance of at most 31, and
+# hashes of quality under 50 are ignored.
+PDQ_MAX_DISTANCE = envint("PDQ_MAX_DISTANCE", 31)
+PDQ_MIN_QUALITY = envint("PDQ_MIN_QUALITY", 50)
+# Capture every new case's URL (hashes only) in the background.
+CAPTURE_NEW_CASES = envbool("CAPTURE_NEW_CASES", True)
 
 # Public side limits. Bodies over the limit are refused before Django parses them.
 PUBLIC_MAX_BODY_BYTES = envint("PUBLIC_MAX_BODY_BYTES", 64 * 1024)

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from hotline.accounts.admin_site import StaffAdminSite
+from hotline.api.api import api
 
 # Every registered ModelAdmin stays; only the site's access check changes.
 admin.site.__class__ = StaffAdminSite
@@ -13,6 +14,7 @@ urlpatterns = [
     path("staff/cases/", include("hotline.cases.urls")),
     path("staff/audit/", include("hotline.audit.urls")),
     path("staff/", include("hotline.accounts.urls")),
+    path("api/v1/", api.urls),
     path("", include("hotline.portals.urls")),
 ]
 

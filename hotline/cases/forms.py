@@ -28,6 +28,9 @@ class AssessmentForm(forms.Form):
                                 widget=forms.RadioSelect)
     notes = forms.CharField(label=_("Notes (optional)"), required=False, max_length=4000,
                             widget=forms.Textarea(attrs={"rows": 3}))
+    dedicated = forms.BooleanField(
+        label=_("The whole site is dedicated to such material (list the domain, not only "
+                "this page)"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -43,6 +43,11 @@ class Case(models.Model):
     verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True)
     classification = models.JSONField(default=dict, blank=True)
     confirmed = models.BooleanField(default=False, help_text=_("A reviewed CSAM verdict."))
+    dedicated_site = models.BooleanField(
+        default=False, help_text=_("The whole site is dedicated to such material: the URL list "
+                                   "carries its domain, not just the page."))
+    known_content = models.BooleanField(
+        default=False, help_text=_("A capture matched a hash bank: no need to view it again."))
     report_count = models.PositiveIntegerField(default=0)
     first_reported = models.DateTimeField()
     last_reported = models.DateTimeField()
@@ -146,6 +151,7 @@ class Assessment(models.Model):
     agrees = models.BooleanField(null=True, help_text=_("For reviews: agrees with the "
                                                         "assessment under review."))
     notes = models.TextField(blank=True)
+    dedicated_site = models.BooleanField(default=False)
     needs_review = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True)
 

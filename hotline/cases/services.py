@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -41,6 +42,8 @@ def case_attach(*, report: Report, address: ReportedAddress, canonical: Canonica
                     registrable_domain=canonical.registrable_domain, previous=previous,
                     first_reported=report.received_at, last_reported=report.received_at,
                 )
+            if settings.CAPTURE_NEW_CASES:
+                transaction.on_commit(partial(_enqueue_capture, case.pk))
         except IntegrityError:
             # Another worker opened it a moment ago: attach to theirs.
             case = open_cases.select_for_update().get()
@@ -51,6 +54,12 @@ def case_attach(*, report: Report, address: ReportedAddress, canonical: Canonica
     case.first_reported, case.last_reported = stats["first"], stats["last"]
     case.save(update_fields=["report_count", "first_reported", "last_reported"])
     return case
+
+
+def _enqueue_capture(case_id: int) -> None:
+    from hotline.lists.tasks import capture_case
+
+    capture_case.enqueue(case_id)
 
 
 def report_refresh_status(report: Report) -> None:
@@ -124,11 +133,12 @@ def _needs_review(verdict: str) -> bool:
 
 
 def _close(case: Case, verdict: str, classification: dict[str, list[str]], *,
-           reviewed: bool) -> None:
+           reviewed: bool, dedicated: bool = False) -> None:
     case.status = Case.Status.CLOSED
     case.verdict = verdict
     case.classification = classification
     case.confirmed = reviewed and verdict == Verdict.CSAM
+    case.dedicated_site = dedicated and verdict == Verdict.CSAM
     case.closed_at = timezone.now()
     case.claimed_by, case.claimed_at = None, None
 
@@ -138,20 +148,29 @@ def _require_claim(case: Case, user: Any, status: str) -> None:
         raise CaseStateError("claim the case first")
 
 
+def _confirmed(case: Case) -> None:
+    if case.confirmed:
+        from hotline.lists.services import case_confirmed
+
+        case_confirmed(case)
+
+
 def case_assess(*, case_id: int, analyst: Any, verdict: str,
-                classification: dict[str, list[str]], notes: str = "") -> Assessment:
+                classification: dict[str, list[str]], notes: str = "",
+                dedicated: bool = False) -> Assessment:
     with transaction.atomic():
         case = _locked(case_id)
         _require_claim(case, analyst, Case.Status.OPEN)
         review = _needs_review(verdict)
         assessment = Assessment.objects.create(
             case=case, analyst=analyst, kind=Assessment.Kind.INITIAL, verdict=verdict,
-            classification=classification, notes=notes, needs_review=review)
+            classification=classification, notes=notes, needs_review=review,
+            dedicated_site=dedicated)
         if review:
             case.status = Case.Status.REVIEW
             case.claimed_by, case.claimed_at = None, None
         else:
-            _close(case, verdict, classification, reviewed=False)
+            _close(case, verdict, classification, reviewed=False, dedicated=dedicated)
         case.save()
         audit_record(actor=analyst, action="case.assess", obj=case, verdict=verdict,
                      classification=classification, review=review)
@@ -161,7 +180,7 @@ def case_assess(*, case_id: int, analyst: Any, verdict: str,
 
 def case_review(*, case_id: int, reviewer: Any, agrees: bool, verdict: str = "",
                 classification: dict[str, list[str]] | None = None,
-                notes: str = "") -> Assessment:
+                notes: str = "", dedicated: bool = False) -> Assessment:
     """Second review: agree (the verdict stands) or disagree (a third senior decides)."""
     with transaction.atomic():
         case = _locked(case_id)
@@ -170,15 +189,18 @@ def case_review(*, case_id: int, reviewer: Any, agrees: bool, verdict: str = "",
         assert initial is not None
         if agrees:
             verdict, classification = initial.verdict, initial.classification
+            dedicated = initial.dedicated_site
         assessment = Assessment.objects.create(
             case=case, analyst=reviewer, kind=Assessment.Kind.REVIEW, verdict=verdict,
-            classification=classification or {}, agrees=agrees, notes=notes)
+            classification=classification or {}, agrees=agrees, notes=notes,
+            dedicated_site=dedicated)
         if agrees:
-            _close(case, verdict, classification or {}, reviewed=True)
+            _close(case, verdict, classification or {}, reviewed=True, dedicated=dedicated)
         else:
             case.status = Case.Status.THIRD
             case.claimed_by, case.claimed_at = None, None
         case.save()
+        _confirmed(case)
         audit_record(actor=reviewer, action="case.review", obj=case, agrees=agrees,
                      verdict=verdict, classification=classification or {})
         _refresh_reports(case)
@@ -186,16 +208,18 @@ def case_review(*, case_id: int, reviewer: Any, agrees: bool, verdict: str = "",
 
 
 def case_decide(*, case_id: int, senior: Any, verdict: str,
-                classification: dict[str, list[str]], notes: str = "") -> Assessment:
+                classification: dict[str, list[str]], notes: str = "",
+                dedicated: bool = False) -> Assessment:
     """The third opinion after a disagreement: it is final."""
     with transaction.atomic():
         case = _locked(case_id)
         _require_claim(case, senior, Case.Status.THIRD)
         assessment = Assessment.objects.create(
             case=case, analyst=senior, kind=Assessment.Kind.THIRD, verdict=verdict,
-            classification=classification, notes=notes)
-        _close(case, verdict, classification, reviewed=True)
+            classification=classification, notes=notes, dedicated_site=dedicated)
+        _close(case, verdict, classification, reviewed=True, dedicated=dedicated)
         case.save()
+        _confirmed(case)
         audit_record(actor=senior, action="case.decide", obj=case, verdict=verdict,
                      classification=classification)
         _refresh_reports(case)

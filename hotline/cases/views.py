@@ -154,13 +154,16 @@ def assess(request: HttpRequest, case_id: int) -> HttpResponse:
         if review:
             services.case_review(case_id=case.pk, reviewer=user, agrees=data["agrees"],
                                  verdict=data.get("verdict") or "",
-                                 classification=data["classification"], notes=data["notes"])
+                                 classification=data["classification"], notes=data["notes"],
+                                 dedicated=data["dedicated"])
         elif third:
             services.case_decide(case_id=case.pk, senior=user, verdict=data["verdict"],
-                                 classification=data["classification"], notes=data["notes"])
+                                 classification=data["classification"], notes=data["notes"],
+                                 dedicated=data["dedicated"])
         else:
             services.case_assess(case_id=case.pk, analyst=user, verdict=data["verdict"],
-                                 classification=data["classification"], notes=data["notes"])
+                                 classification=data["classification"], notes=data["notes"],
+                                 dedicated=data["dedicated"])
     except services.CaseStateError:
         messages.error(request, _("Claim the case before assessing it."))
         return _case_page(request, case, form=form, status=409)

@@ -69,7 +69,9 @@ class PublicSideMiddleware:
         if response.cookies:
             log.error("dropped cookies %s on a public page", sorted(response.cookies))
             response.cookies.clear()
-        response["Content-Security-Policy"] = PUBLIC_CSP
+        # The API's browsable docs run the (locally served) Swagger UI script.
+        is_api = request.path_info.startswith("/api/")
+        response["Content-Security-Policy"] = STAFF_CSP if is_api else PUBLIC_CSP
         response["Permissions-Policy"] = PERMISSIONS_POLICY
         response["Referrer-Policy"] = "no-referrer"
         response["X-Content-Type-Options"] = "nosniff"
