@@ -18,6 +18,8 @@ from hotline.accounts.models import User
 from hotline.audit.services import audit_record
 from hotline.intake.models import Report
 from hotline.lib import sealing
+from hotline.lists.models import Match
+from hotline.lists.services import known_classification
 
 from . import services
 from .classification import describe
@@ -36,7 +38,8 @@ def _get_case_for_user(request: HttpRequest, case_id: int) -> Case:
 def _queue_order(cases: QuerySet[Case]) -> QuerySet[Case]:
     # Fresh material first, most reported first, oldest first; cases whose URL was assessed
     # before go last, since the analyst can confirm them without viewing again.
-    known = ExpressionWrapper(Q(previous__isnull=False), output_field=BooleanField())
+    known = ExpressionWrapper(Q(previous__isnull=False) | Q(known_content=True),
+                              output_field=BooleanField())
     return cases.annotate(known=known).order_by("known", "-report_count", "first_reported",
                                                 "id")
 
@@ -79,16 +82,36 @@ def _case_page(request: HttpRequest, case: Case, *, revealed: dict[int, dict[str
                .distinct().order_by("received_at"))
     assessments = list(case.assessments.select_related("analyst"))
     claimed_by_me = case.is_claimed_by(user)
+    matches = list(Match.objects.filter(capture__case=case)
+                   .select_related("bank_hash__bank").order_by("distance", "id"))
     if form is None and claimed_by_me:
-        form = ReviewForm() if case.status == Case.Status.REVIEW else AssessmentForm()
+        form = (ReviewForm() if case.status == Case.Status.REVIEW
+                else AssessmentForm(initial=_prefill(case)))
     return render(request, "cases/case.html", {
         "case": case, "reports": reports, "revealed": revealed or {},
         "assessments": [(a, describe(a.classification)) for a in assessments],
         "final": describe(case.classification),
         "previous": describe(case.previous.classification) if case.previous else [],
         "claimed_by_me": claimed_by_me, "claim_live": case.claim_is_live(),
-        "may_work": services.may_work_on(case, user), "form": form,
+        "may_work": services.may_work_on(case, user), "form": form, "matches": matches,
+        "captures": case.captures.all()[:5],
     }, status=status)
+
+
+def _prefill(case: Case) -> dict[str, Any]:
+    """Known content or an earlier assessment of the same URL: the analyst can confirm the
+    earlier classification without viewing the material again."""
+    classification = known_classification(case)
+    if not classification and case.previous is not None:
+        if case.previous.verdict != "csam":
+            return {"verdict": case.previous.verdict}
+        classification = case.previous.classification
+    if not classification:
+        return {}
+    initial: dict[str, Any] = {"verdict": "csam"}
+    for code, chosen in classification.items():
+        initial[f"scheme_{code}"] = chosen if len(chosen) > 1 else chosen[0]
+    return initial
 
 
 @require_GET
