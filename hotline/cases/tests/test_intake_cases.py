@@ -51,3 +51,15 @@ class IntakeCasesTestCase(StaffTestCase):
     def test_the_receipt_says_received_after_intake(self) -> None:
         report = self.report("https://images.example.test/g/1")
         self.assertEqual(Report.objects.get(pk=report.pk).status, Report.Status.RECEIVED)
+
+
+class CaptureQueuedTestCase(StaffTestCase):
+    def test_a_new_case_queues_its_capture(self) -> None:
+        from django_tasks_db.models import DBTaskResult
+
+        with self.settings(CAPTURE_NEW_CASES=True), self.captureOnCommitCallbacks(execute=True):
+            self.report("https://images.example.test/g/1")
+        case = Case.objects.get()
+        paths = list(DBTaskResult.objects.values_list("task_path", "args_kwargs"))
+        self.assertIn(("hotline.lists.tasks.capture_case", {"args": [case.pk], "kwargs": {}}),
+                      paths)
