@@ -151,6 +151,8 @@ INSTALLED_APPS = [
     "hotline.audit",
     "hotline.cases",
     "hotline.lists",
+    "hotline.hosting",
+    "hotline.takedown",
     "hotline.api",
     "ninja",
 ]
@@ -288,12 +290,49 @@ FETCH_PROXY = os.environ.get("FETCH_PROXY", "")
 FETCH_ALLOW_NETWORKS = envlist("FETCH_ALLOW_NETWORKS", [])
 FETCH_USER_AGENT = os.environ.get("FETCH_USER_AGENT", "hotline-capture/1.0")
 
+# Hosting trace (hotline.hosting): DNS, IP address → country and network (MaxMind-format
+# .mmdb files: GeoLite2-Country/-ASN or the DB-IP equivalents), abuse contact from RDAP.
+# Resolvers: "ip", "ip:port" or "[ipv6]:port", comma-separated; empty = the system's resolver.
+DNS_RESOLVERS = envlist("DNS_RESOLVERS", [])
+DNS_TIMEOUT = envfloat("DNS_TIMEOUT", 5.0, low=0.1, high=60)  # seconds, for each DNS query
+# Empty: the GeoIP step is skipped and the trace says so.
+GEOIP_COUNTRY_DB = os.environ.get("GEOIP_COUNTRY_DB", "")
+GEOIP_ASN_DB = os.environ.get("GEOIP_ASN_DB", "")
+# IANA RDAP bootstrap files (ipv4.json, ipv6.json, asn.json, dns.json); `hotline rdap refresh`
+# downloads them from RDAP_BOOTSTRAP_URL into this directory.
+RDAP_BOOTSTRAP_DIR = Path(os.environ.get("RDAP_BOOTSTRAP_DIR")
+                          or Path(__file__).resolve().parent / "hosting" / "rdap_bootstrap")
+RDAP_BOOTSTRAP_URL = os.environ.get("RDAP_BOOTSTRAP_URL", "https://data.iana.org/rdap/")
+RDAP_TIMEOUT = envfloat("RDAP_TIMEOUT", 20.0, low=1, high=300)  # seconds, whole RDAP query
+# The hub's own country (ISO 3166-1 alpha-2): content hosted here gets a notice to the host.
+HUB_COUNTRY = os.environ.get("HUB_COUNTRY", "GB").strip().upper()
+if len(HUB_COUNTRY) != 2 or not HUB_COUNTRY.isalpha():
+    raise ImproperlyConfigured(f"HUB_COUNTRY must be a two-letter country code, not "
+                               f"{HUB_COUNTRY!r}")
+
 # Known-content matching (DESIGN.md, PDQ): a match is a Hamming distance of at most 31, and
 # hashes of quality under 50 are ignored.
 PDQ_MAX_DISTANCE = envint("PDQ_MAX_DISTANCE", 31)
 PDQ_MIN_QUALITY = envint("PDQ_MIN_QUALITY", 50)
 # Capture every new case's URL (hashes only) in the background.
 CAPTURE_NEW_CASES = envbool("CAPTURE_NEW_CASES", True)
+
+# Notices and re-checks (DESIGN.md, "Routing after confirmation").
+HUB_NAME = os.environ.get("HUB_NAME", "Hotline")
+HUB_EMAIL = os.environ.get("HUB_EMAIL", "reports@hub.example.test")
+HUB_DOMAIN = os.environ.get("HUB_DOMAIN", "hub.example.test")
+DEFAULT_FROM_EMAIL = HUB_EMAIL
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD") if os.environ.get(
+    "EMAIL_HOST_PASSWORD") or os.environ.get("EMAIL_HOST_PASSWORD_FILE") else ""
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 30)
+RECHECK_FIRST_SECONDS = envint("RECHECK_FIRST_SECONDS", 2 * 3600)
+RECHECK_MAX_SECONDS = envint("RECHECK_MAX_SECONDS", 24 * 3600)
+RESEND_AFTER_HOURS = envint("RESEND_AFTER_HOURS", 24)
+ESCALATE_AFTER_RESENDS = envint("ESCALATE_AFTER_RESENDS", 3)
 
 # Public side limits. Bodies over the limit are refused before Django parses them.
 PUBLIC_MAX_BODY_BYTES = envint("PUBLIC_MAX_BODY_BYTES", 64 * 1024)

@@ -64,11 +64,18 @@ def _enqueue_capture(case_id: int) -> None:
 
 def report_refresh_status(report: Report) -> None:
     """Derive what the reporter's receipt shows from the states of the report's cases."""
-    cases = list(Case.objects.filter(links__report=report).distinct())
+    cases = list(Case.objects.filter(links__report=report).distinct()
+                 .select_related("takedown"))
+    actioned = [c.takedown for c in cases if hasattr(c, "takedown")]
     if not cases:
         status = Report.Status.RECEIVED
     elif all(c.status == Case.Status.CLOSED for c in cases):
-        status = Report.Status.ASSESSED
+        if actioned and all(t.removed_at for t in actioned):
+            status = Report.Status.REMOVED
+        elif actioned:
+            status = Report.Status.ACTION_TAKEN
+        else:
+            status = Report.Status.ASSESSED
     elif any(c.status != Case.Status.OPEN or c.claimed_by_id for c in cases):
         status = Report.Status.BEING_ASSESSED
     else:
@@ -149,10 +156,13 @@ def _require_claim(case: Case, user: Any, status: str) -> None:
 
 
 def _confirmed(case: Case) -> None:
+    """A reviewed CSAM verdict: list it, bank its hashes, and start the takedown."""
     if case.confirmed:
         from hotline.lists.services import case_confirmed
+        from hotline.takedown.services import takedown_start
 
         case_confirmed(case)
+        takedown_start(case)
 
 
 def case_assess(*, case_id: int, analyst: Any, verdict: str,

@@ -18,6 +18,8 @@ class Report(models.Model):
         RECEIVED = "received", _("Received")
         BEING_ASSESSED = "being_assessed", _("Being assessed")
         ASSESSED = "assessed", _("Assessed")
+        ACTION_TAKEN = "action_taken", _("Action taken")
+        REMOVED = "removed", _("Removed")
 
     class ContentKind(models.TextChoices):
         IMAGE = "image", _("Images")

@@ -85,6 +85,8 @@ def resolve(host: str, port: int) -> str:
         literal = None
     if literal is not None:
         candidates = [literal]
+    elif settings.DNS_RESOLVERS:
+        candidates = _resolve_with_configured(host)
     else:
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -98,6 +100,31 @@ def resolve(host: str, port: int) -> str:
         # A name that answers with both public and private addresses is treated as hostile.
         raise FetchError(PRIVATE, f"{host} resolves to a non-public address too")
     return str(allowed[0])
+
+
+def _resolve_with_configured(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """Resolve through the configured resolvers (DNS_RESOLVERS), as the hosting trace does."""
+    import dns.exception
+    import dns.resolver
+
+    from hotline.hosting.trace import make_resolver
+
+    resolver, _described = make_resolver()
+    found: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = []
+    gone = 0
+    for rdtype in ("A", "AAAA"):
+        try:
+            answer = resolver.resolve(host, rdtype)
+        except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+            gone += 1
+            continue
+        except dns.exception.DNSException as e:
+            raise FetchError(TIMEOUT if isinstance(e, dns.exception.Timeout) else DNS,
+                             f"{host}: {type(e).__name__}") from None
+        found.extend(ipaddress.ip_address(r.address) for r in answer)
+    if not found:
+        raise FetchError(DNS, f"{host} has no address")
+    return found
 
 
 def _check(url: str) -> tuple[str, str, int]:

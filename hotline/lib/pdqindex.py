@@ -3,32 +3,40 @@
 Design, chosen by measurement on the 2-core, 24 GB deployment machine (see BENCHMARKS.md):
 
 * A bank of 10 million hashes has to fit in 400 MB resident for the whole worker process, and
-  the codes alone are 320 MB. An inverted index (multi-index hashing) over a 16-bit chunk
-  carries at least 16 bits of information per hash, so each one costs >= 20 MB at 10 M, and
-  pigeonhole needs every chunk indexed (16 chunks: >= 320 MB more; FAISS's
-  IndexBinaryMultiHash spends about 2.5 GB). No exact multi-index fits the remaining ~50 MB.
+  the codes alone are 320 MB, the interpreter and numpy about 30 MB. Multi-index hashing
+  needs, by pigeonhole, an inverted index on every chunk (16 chunks of 16 bits for distance
+  31: some chunk is within 1 bit). Each inverted index over a 16-bit chunk carries at least
+  16 bits of information per hash (>= 20 MB at 10 M), and only one can come free from the
+  storage order: >= 300 MB more, where ~50 MB is left. FAISS's IndexBinaryMultiHash, with
+  8-byte ids in hash maps, measured 2.8 GB at 10 M. No exact multi-index fits.
 * So the index is a vectorised scan, made cheap by two facts:
   - the codes are stored column-wise, one contiguous uint64 array per 64-bit word, so a pass
     reads only the words it needs;
   - the first two words (128 bits) are an almost perfect filter: the distance over 128 bits
     is a lower bound of the full distance, and for unrelated hashes it is 64 +- 5.7, so at
-    a threshold of 31 about one random hash in 10^9 gets through. Only the survivors (the true
-    matches, in practice) have words 2 and 3 read, by fancy indexing. When the bank is
-    memory-mapped (``load``), words 2 and 3 mostly stay on disk.
+    a threshold of 31 a random hash gets through with probability 2e-9 (0.02 per query in a
+    10 M bank). Only the survivors (the true matches, in practice) have words 2 and 3 read,
+    by fancy indexing. One word would not do: 45 % of random hashes pass 31 on 64 bits.
   The scan runs over blocks of the bank against batches of queries, with preallocated
   buffers (``np.bitwise_xor`` / ``np.bitwise_count`` with ``out=``) so temporaries stay in
-  the L2 cache and memory stays flat: about 12 ms per query per 10 M hashes on one core.
+  the L2 cache and memory stays flat: 12-18 ms of CPU per query per 10 M hashes (measured;
+  the XORs dominate), which at 10 M beat FAISS's multi-index, whose 41,000 candidates per
+  query are random memory accesses.
 * Exact for every threshold 0..256: the filter is a lower bound, so it never drops a match, and
   every survivor is verified on all 256 bits, so nothing beyond the threshold is returned. It
-  is fastest up to about 45 (few survivors); above that it stays correct but slows down.
+  is fastest up to about 45 (5 in 10,000 random hashes survive the filter there); above that
+  it stays correct but slows down as survivors grow.
 * Appending is cheap: ``add`` appends a segment (no rebuild); small trailing segments are
   merged so many small adds do not fragment the scan. ``save`` writes one ``.npy`` file of the
   columns (and a second one of ids, only when ids are not the default 0..n-1); ``load`` maps it
-  read-only, so a worker opens a 10 M bank instantly and the OS shares the pages.
+  read-only, so a worker opens a 10 M bank instantly and processes share the pages. Mapping
+  does not shrink the resident set: the scan reads words 0-1 of every hash, and the kernel
+  maps whole page-cache folios around the sparse reads of words 2-3.
 
 Ids default to the position of the hash in insertion order (stored implicitly, no memory).
-Explicit ids cost 4 bytes per hash when they fit in int32, otherwise 8: at 10 M, int64 ids
-take the process past 400 MB unless the bank is memory-mapped.
+Explicit ids in memory cost 4 bytes per hash when they fit in int32, otherwise 8: at 10 M that
+is 40 or 80 MB, which takes the process past 400 MB. An index opened with ``load`` (mapped)
+reads explicit ids from disk for the matches only, so it stays within the budget.
 
 Bit order: a hash is 32 bytes (``bytes.fromhex`` of its 64 hex digits); word ``w`` is bytes
 ``8w..8w+7`` read little-endian. Hamming distance does not depend on the bit order as long as
@@ -38,11 +46,11 @@ stored hashes and queries use the same one, which every entry point here guarant
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import BinaryIO, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -53,7 +61,7 @@ HASH_BYTES = PDQ_BITS // 8
 DEFAULT_MAX_DISTANCE = 31
 
 # The filter reads words 0 and 1 (128 bits). Two words instead of one because one 64-bit
-# word at threshold 31 lets 45 % of random hashes through; two let about 1e-9 through.
+# word at threshold 31 lets 45 % of random hashes through; two let 2e-9 through.
 _FILTER_WORDS = 2
 _FILTER_MAX = 64 * _FILTER_WORDS
 # Query batch x bank block, in elements of the (queries, block) temporaries. 256 K elements is
@@ -64,8 +72,9 @@ _BLOCK_ELEMENTS = 1 << 18
 # Adds smaller than this are merged into the previous in-memory segment, so that a stream of
 # small adds does not leave thousands of tiny segments each paying per-block overhead.
 _MERGE_BELOW = 1 << 20
-# Chunk size (rows) for streaming a row-major file into columns.
-_READ_ROWS = 1 << 18
+# Chunk size (rows) for streaming a row-major file into columns or writing ids: 2 MB of
+# hashes, small next to the bank, large enough that per-chunk overhead does not matter.
+_READ_ROWS = 1 << 16
 
 _LE_U64 = np.dtype("<u8")
 
@@ -131,10 +140,55 @@ def _hash_bytes(h: str | bytes) -> bytes:
     return raw
 
 
+def _read_npy_header(f: BinaryIO) -> tuple[tuple[int, ...], bool, np.dtype[np.generic]]:
+    version = np.lib.format.read_magic(f)
+    if version == (1, 0):
+        return np.lib.format.read_array_header_1_0(f)
+    return np.lib.format.read_array_header_2_0(f)
+
+
+class _IdFile:
+    """Explicit ids of a saved index, read on demand with ``os.pread``.
+
+    Ids are needed only for the hashes that match, so they can stay in the page cache instead
+    of this process. A memory map would not do: on this kernel a fault maps the whole (large)
+    page-cache folio, and 7,000 random reads of an 80 MB mapped array made all of it resident.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        with open(path, "rb") as f:
+            shape, fortran, dtype = _read_npy_header(f)
+            self.offset = f.tell()
+        if fortran or len(shape) != 1 or not np.issubdtype(dtype, np.integer):
+            raise ValueError(f"{path}: expected a 1-d integer array of ids")
+        self.dtype = dtype
+        self.size = int(shape[0])
+        # Kept open, so a later save() replacing the file does not change what we read.
+        self._file = open(path, "rb", buffering=0)
+
+    def __del__(self) -> None:
+        self._file.close()
+
+    def take(self, pos: npt.NDArray[np.intp]) -> I64Array:
+        item = self.dtype.itemsize
+        if pos.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        lo, hi = int(pos.min()), int(pos.max())
+        if pos.size > (hi - lo) // 64:  # dense: one sequential read beats many small ones
+            self._file.seek(self.offset + lo * item)
+            span = np.fromfile(self._file, dtype=self.dtype, count=hi - lo + 1)
+            return span[pos - lo].astype(np.int64)
+        fd = self._file.fileno()
+        raw = b"".join(os.pread(fd, item, self.offset + p * item) for p in pos.tolist())
+        return np.frombuffer(raw, dtype=self.dtype).astype(np.int64)
+
+
 @dataclass
 class _Segment:
     cols: U64Array  # (4, m), C order: row w is word w of every hash, contiguous
-    ids: npt.NDArray[np.signedinteger] | None  # None: ids are base .. base+m-1
+    # None: ids are base .. base+m-1 (no memory); _IdFile: on disk, read for matches only.
+    ids: npt.NDArray[np.signedinteger] | _IdFile | None
     base: int
     owned: bool  # in memory and ours to grow (not a read-only map)
 
@@ -145,6 +199,8 @@ class _Segment:
     def ids_at(self, pos: npt.NDArray[np.intp]) -> I64Array:
         if self.ids is None:
             return pos.astype(np.int64) + self.base
+        if isinstance(self.ids, _IdFile):
+            return self.ids.take(pos)
         return self.ids[pos].astype(np.int64)
 
 
@@ -177,9 +233,10 @@ class PDQIndex:
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by codes and explicit ids (mapped pages included)."""
+        """Bytes of codes and in-memory ids (mapped codes included; ids read from disk not)."""
         return sum(
-            s.cols.nbytes + (0 if s.ids is None else s.ids.nbytes) for s in self._segments
+            s.cols.nbytes + (s.ids.nbytes if isinstance(s.ids, np.ndarray) else 0)
+            for s in self._segments
         )
 
     # -- building ----------------------------------------------------------------------------
@@ -233,26 +290,20 @@ class PDQIndex:
         (32 bytes per hash) plus one chunk: no second full copy of the bank.
         """
         with open(path, "rb") as f:
-            version = np.lib.format.read_magic(f)
-            read_header = (
-                np.lib.format.read_array_header_1_0
-                if version == (1, 0)
-                else np.lib.format.read_array_header_2_0
-            )
-            shape, fortran, dtype = read_header(f)
+            shape, fortran, dtype = _read_npy_header(f)
             if fortran or len(shape) != 2:
                 raise ValueError(f"{path}: expected a C-order 2-d array, got {shape}")
             if (dtype, shape[1]) not in ((np.dtype(np.uint8), HASH_BYTES), (_LE_U64, WORDS)):
                 raise ValueError(f"{path}: expected (n, 32) uint8 or (n, 4) uint64 hashes")
             n = int(shape[0])
             cols = np.empty((WORDS, n), dtype=np.uint64)
-            row_items = HASH_BYTES // dtype.itemsize
+            # One reused buffer: a fresh array per chunk would briefly hold two of them.
+            buf = np.empty((min(_READ_ROWS, n), WORDS), dtype=_LE_U64)
             for start in range(0, n, _READ_ROWS):
                 rows = min(_READ_ROWS, n - start)
-                chunk = np.fromfile(f, dtype=dtype, count=rows * row_items)
-                if chunk.size != rows * row_items:
+                if f.readinto(buf[:rows].data.cast("B")) != rows * HASH_BYTES:
                     raise ValueError(f"{path}: truncated")
-                cols[:, start : start + rows] = chunk.view(_LE_U64).reshape(rows, WORDS).T
+                cols[:, start : start + rows] = buf[:rows].T
         index = cls(threads=threads)
         id_arr = None if ids is None else _compact_ids(np.asarray(ids))
         if id_arr is not None and id_arr.shape != (n,):
@@ -288,8 +339,9 @@ class PDQIndex:
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the codes as one (4, n) uint64 ``.npy`` (and ids beside it if explicit).
 
-        Written segment by segment to a temporary file, then renamed: no full copy in memory,
-        and a worker mapping the old file keeps a consistent view.
+        Written segment by segment to temporary files, then renamed (ids first): no full copy
+        in memory, and a worker that mapped the old files keeps a consistent view. Saving and
+        loading the same path at the same moment still needs the caller's coordination.
         """
         path = Path(path)
         tmp = path.with_name(path.name + ".tmp")
@@ -299,16 +351,30 @@ class PDQIndex:
             for w in range(WORDS):
                 for seg in self._segments:
                     f.write(np.ascontiguousarray(seg.cols[w]).data)
-        os.replace(tmp, path)
         ids_file = self.ids_path(path)
-        ids = self._all_ids()
-        if ids is None:
+        if all(s.ids is None for s in self._segments):
             ids_file.unlink(missing_ok=True)  # a stale file would relabel the new bank
         else:
             tmp_ids = ids_file.with_name(ids_file.name + ".tmp")
             with open(tmp_ids, "wb") as f:
-                np.save(f, ids)
+                self._write_ids(f)
             os.replace(tmp_ids, ids_file)
+        os.replace(tmp, path)
+
+    def _write_ids(self, f: BinaryIO) -> None:
+        """All ids as one 1-d .npy, a chunk at a time (10 M int64 ids would be 80 MB)."""
+        wide = any(
+            (s.ids is None and s.base + s.size - 1 > np.iinfo(np.int32).max)
+            or (s.ids is not None and s.ids.dtype.itemsize > 4)
+            for s in self._segments
+        )
+        dtype = np.dtype("<i8" if wide else "<i4")
+        header = {"descr": dtype.str, "fortran_order": False, "shape": (self._size,)}
+        np.lib.format.write_array_header_2_0(f, header)
+        for seg in self._segments:
+            for start in range(0, seg.size, _READ_ROWS):
+                pos = np.arange(start, min(seg.size, start + _READ_ROWS))
+                f.write(seg.ids_at(pos).astype(dtype).data)
 
     @classmethod
     def load(
@@ -316,16 +382,21 @@ class PDQIndex:
     ) -> PDQIndex:
         """Open a file written by ``save``; memory-mapped read-only unless ``mmap=False``.
 
-        A mapped index still accepts ``add`` (new hashes go to an in-memory segment).
+        Mapped, the codes are shared with every process mapping the same file and load in no
+        time; explicit ids are then read from disk for matches only (``_IdFile``). A mapped
+        index still accepts ``add`` (new hashes go to an in-memory segment).
         """
         mode: Literal["r"] | None = "r" if mmap else None
         cols = np.load(path, mmap_mode=mode)
         if cols.dtype != _LE_U64 or cols.ndim != 2 or cols.shape[0] != WORDS:
             raise ValueError(f"{path}: not a PDQIndex file (shape {cols.shape}, {cols.dtype})")
         ids_file = cls.ids_path(path)
-        ids = np.load(ids_file, mmap_mode=mode) if ids_file.exists() else None
-        if ids is not None and ids.shape != (cols.shape[1],):
-            raise ValueError(f"{ids_file}: {ids.shape} ids for {cols.shape[1]} hashes")
+        ids: npt.NDArray[np.signedinteger] | _IdFile | None = None
+        if ids_file.exists():
+            ids = _IdFile(ids_file) if mmap else np.load(ids_file)
+            size = ids.size
+            if size != cols.shape[1]:
+                raise ValueError(f"{ids_file}: {size} ids for {cols.shape[1]} hashes")
         index = cls(threads=threads)
         if cols.shape[1]:
             index._segments.append(_Segment(cols, ids, 0, owned=not mmap))
@@ -449,13 +520,13 @@ def _compact_ids(ids: npt.NDArray[np.generic]) -> npt.NDArray[np.signedinteger]:
     if ids.ndim != 1:
         raise ValueError("ids must be 1-d")
     if ids.size == 0:
-        return ids.astype(np.int64)
+        return ids.astype(np.int64, copy=False)
     if not np.issubdtype(ids.dtype, np.integer):
         raise ValueError("ids must be integers")
     info = np.iinfo(np.int32)
     if info.min <= int(ids.min()) and int(ids.max()) <= info.max:
-        return ids.astype(np.int32)
-    return ids.astype(np.int64)
+        return ids.astype(np.int32, copy=False)  # no copy when the caller has int32
+    return ids.astype(np.int64, copy=False)
 
 
 def brute_force(
@@ -472,7 +543,7 @@ def brute_force(
     return out
 
 
-def iter_matches(result: SearchResult) -> Iterable[Match]:
+def iter_matches(result: SearchResult) -> Iterator[Match]:
     """The rows of a ``SearchResult`` as ``Match`` tuples."""
     for q, i, d in zip(
         result.query.tolist(), result.ids.tolist(), result.distance.tolist(), strict=True

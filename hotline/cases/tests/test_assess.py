@@ -79,7 +79,7 @@ class AssessTestCase(StaffTestCase):
         self.assertEqual(self.case.verdict, "csam")
         self.assertTrue(self.case.confirmed)
         self.assertEqual(self.case.classification["inhope"], ["baseline"])
-        self.assertEqual(Report.objects.get().status, Report.Status.ASSESSED)
+        self.assertEqual(Report.objects.get().status, Report.Status.ACTION_TAKEN)  # confirmed: takedown begins
         actions = list(AuditEntry.objects.values_list("action", flat=True))
         self.assertIn("case.assess", actions)
         self.assertIn("case.review", actions)

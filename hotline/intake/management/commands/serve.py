@@ -33,6 +33,9 @@ class Command(BaseCommand):
             subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(conf),
                               "-b", f"{options['host']}:{options['port']}"]),
             subprocess.Popen([sys.executable, "-m", "hotline.cli", "worker"]),
+            # Queues due takedown re-checks, re-sends and escalations every minute.
+            subprocess.Popen([sys.executable, "-m", "hotline.cli", "takedown", "tick",
+                              "--loop", "60"]),
         ]
         self.stdout.write(f"\nPortal network:  {base}/")
         for portal in Portal.objects.filter(enabled=True):

@@ -1,0 +1,281 @@
+"""Takedown actions: start after confirmation, route, send notices, re-check until removed.
+
+All network work runs in background tasks. State lives in these tables, not in the task
+queue: a check only moves ``next_check_at`` on in the transaction that records its result,
+and a notice is marked as being sent before the mail goes out. So a worker killed mid-task
+loses nothing (the tick finds the check still due and queues it again) and never sends the
+same notice twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from hotline.audit.services import audit_record
+from hotline.cases.models import Case
+from hotline.lib import fetcher
+
+from .models import Check, Notice, Takedown
+from .routing import override_chain, route_for
+from .xarf_report import xarf_for
+
+log = logging.getLogger(__name__)
+
+
+def _on_commit(task_name: str, *args: Any) -> None:
+    from . import tasks
+
+    transaction.on_commit(partial(getattr(tasks, task_name).enqueue, *args))
+
+
+def _refresh_reports(case: Case) -> None:
+    from hotline.cases.services import _refresh_reports as refresh
+
+    refresh(case)
+
+
+# --- Start and route --------------------------------------------------------------------------
+
+def takedown_start(case: Case) -> Takedown:
+    """A confirmed case: record the content's hash now, then trace and notify in the background."""
+    capture = case.captures.exclude(sha256="").filter(status=200).first()
+    with transaction.atomic():
+        takedown, created = Takedown.objects.get_or_create(case=case, defaults={
+            "confirmed_at": case.closed_at or timezone.now(),
+            "recorded_sha256": capture.sha256 if capture else "",
+            "check_interval": settings.RECHECK_FIRST_SECONDS,
+        })
+        if created:
+            _on_commit("takedown_trace", takedown.pk)
+            _refresh_reports(case)
+    return takedown
+
+
+def takedown_trace(*, takedown_id: int) -> None:
+    from hotline.hosting.services import trace_case
+
+    takedown = Takedown.objects.select_related("case").get(pk=takedown_id)
+    if takedown.state != Takedown.State.TRACING:
+        return
+    trace = trace_case(case_id=takedown.case_id)
+    route, chain = route_for(trace.country or "", trace.abuse_email or "")
+    with transaction.atomic():
+        takedown = Takedown.objects.select_for_update().get(pk=takedown_id)
+        if takedown.state != Takedown.State.TRACING:
+            return
+        takedown.route, takedown.chain, takedown.stage = route, chain, 0
+        takedown.next_check_at = timezone.now() + timedelta(seconds=takedown.check_interval)
+        if not chain:
+            takedown.state = Takedown.State.NO_CONTACT
+            takedown.save()
+            audit_record(actor="system", action="takedown.no_contact", obj=takedown,
+                         country=trace.country, failed_step=trace.failed_step)
+            return
+        takedown.state = Takedown.State.ACTIVE
+        takedown.save()
+        audit_record(actor="system", action="takedown.route", obj=takedown, route=route,
+                     country=trace.country, contact=chain[0]["email"])
+        notice_create(takedown, Notice.Kind.FIRST)
+
+
+def takedown_override(*, takedown_id: int, user: Any, route: str, email: str, name: str = "",
+                      language: str = "en", reason: str = "") -> Takedown:
+    """Staff send this case elsewhere than the routing decided; the next notice goes there."""
+    with transaction.atomic():
+        takedown = Takedown.objects.select_for_update().get(pk=takedown_id)
+        takedown.route = route
+        takedown.chain = override_chain(route, email, name, language)
+        takedown.stage, takedown.notices_at_stage = 0, 0
+        takedown.overridden_by = user
+        if takedown.state in (Takedown.State.TRACING, Takedown.State.NO_CONTACT):
+            takedown.state = Takedown.State.ACTIVE
+            takedown.next_check_at = timezone.now() + timedelta(seconds=takedown.check_interval)
+        takedown.save()
+        audit_record(actor=user, action="takedown.override", obj=takedown, route=route,
+                     contact=email, reason=reason)
+        if takedown.state == Takedown.State.ACTIVE:
+            notice_create(takedown, Notice.Kind.FIRST)
+    return takedown
+
+
+# --- Notices ------------------------------------------------------------------------------------
+
+def notice_create(takedown: Takedown, kind: str) -> Notice:
+    """A notice to the current contact; sent by a task once this transaction commits."""
+    contact = takedown.current_contact()
+    assert contact is not None
+    sequence = takedown.notices.count() + 1
+    notice = Notice.objects.create(
+        takedown=takedown, sequence=sequence, kind=kind, route=takedown.route,
+        recipient_name=contact.get("name", ""), recipient_email=contact["email"],
+        language=contact.get("language") or "en")
+    notice.xarf = xarf_for(notice)
+    notice.save(update_fields=["xarf"])
+    Takedown.objects.filter(pk=takedown.pk).update(
+        last_notice_at=timezone.now(), notices_at_stage=F("notices_at_stage") + 1)
+    _on_commit("notice_send", str(notice.pk))
+    return notice
+
+
+def _message(notice: Notice) -> EmailMultiAlternatives:
+    case = notice.takedown.case
+    language = notice.language if notice.language in dict(settings.LANGUAGES) else "en"
+    context = {"notice": notice, "case": case, "hub": settings.HUB_NAME,
+               "hub_email": settings.HUB_EMAIL, "xarf": notice.xarf}
+    with translation.override(language):
+        subject = render_to_string("takedown/email/subject.txt", context).strip()
+        text = render_to_string("takedown/email/notice.txt", context)
+        html = render_to_string("takedown/email/notice.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, from_email=settings.HUB_EMAIL,
+        to=[notice.recipient_email],
+        headers={"Message-ID": f"<{notice.pk}@{settings.HUB_DOMAIN}>",
+                 "X-XARF": "PLAIN", "Auto-Submitted": "auto-generated"})
+    message.attach_alternative(html, "text/html")
+    import json
+
+    message.attach("xarf.json", json.dumps(notice.xarf, indent=1), "application/json")
+    return message
+
+
+def notice_send(*, notice_id: str) -> None:
+    """Send one notice at most once: it is marked as being sent before the mail goes out."""
+    claimed = Notice.objects.filter(pk=notice_id, state=Notice.State.PENDING).update(
+        state=Notice.State.SENDING)
+    if not claimed:
+        return  # sent already, or being sent by another worker
+    notice = Notice.objects.select_related("takedown__case").get(pk=notice_id)
+    try:
+        _message(notice).send()
+    except OSError as e:
+        # Nothing left the building (connection refused, TLS, refused recipient): try again
+        # later. A crash after the server accepted the mail leaves it SENDING, never re-sent.
+        Notice.objects.filter(pk=notice_id).update(state=Notice.State.PENDING,
+                                                   error=str(e)[:300])
+        raise
+    Notice.objects.filter(pk=notice_id).update(state=Notice.State.SENT, sent_at=timezone.now(),
+                                               error="")
+    audit_record(actor="system", action="notice.sent", obj=notice,
+                 recipient=notice.recipient_email, kind=notice.kind)
+
+
+# --- Re-checks ----------------------------------------------------------------------------------
+
+REMOVED_STATUSES = {404, 410}
+
+
+def _probe(takedown: Takedown) -> tuple[str, str, int | None, str]:
+    """(outcome, reason, status, sha256) of one bounded fetch of the URL."""
+    try:
+        response = fetcher.fetch(takedown.case.url)
+    except fetcher.FetchError as e:
+        if e.reason == fetcher.DNS:
+            return Check.Outcome.REMOVED, "name_gone", None, ""
+        return Check.Outcome.UNKNOWN, e.reason, None, ""
+    sha256 = hashlib.sha256(response.body).hexdigest()
+    if response.status in REMOVED_STATUSES:
+        return Check.Outcome.REMOVED, f"http_{response.status}", response.status, sha256
+    if response.status >= 400:
+        return Check.Outcome.UNKNOWN, f"http_{response.status}", response.status, sha256
+    if takedown.recorded_sha256 and sha256 != takedown.recorded_sha256:
+        return Check.Outcome.REMOVED, "content_changed", response.status, sha256
+    return Check.Outcome.PRESENT, "", response.status, sha256
+
+
+def takedown_check(*, takedown_id: int) -> Check | None:
+    takedown = Takedown.objects.select_related("case").get(pk=takedown_id)
+    if takedown.state != Takedown.State.ACTIVE:
+        return None
+    outcome, reason, status, sha256 = _probe(takedown)
+    now = timezone.now()
+    with transaction.atomic():
+        takedown = Takedown.objects.select_for_update().select_related("case").get(
+            pk=takedown_id)
+        if takedown.state != Takedown.State.ACTIVE:
+            return None
+        check = Check.objects.create(takedown=takedown, outcome=outcome, reason=reason,
+                                     status=status, sha256=sha256)
+        if outcome == Check.Outcome.REMOVED:
+            takedown.state = Takedown.State.REMOVED
+            takedown.removed_at = now
+            takedown.time_to_removal = now - takedown.confirmed_at
+            takedown.next_check_at = None
+            takedown.save()
+            from hotline.lists.services import url_list_remove
+
+            url_list_remove(takedown.case, reason=reason)
+            audit_record(actor="system", action="takedown.removed", obj=takedown,
+                         reason=reason, seconds=int(takedown.time_to_removal.total_seconds()))
+            _refresh_reports(takedown.case)
+        else:
+            # Back off from hours towards a day between checks.
+            takedown.check_interval = min(takedown.check_interval * 2,
+                                          settings.RECHECK_MAX_SECONDS)
+            takedown.next_check_at = now + timedelta(seconds=takedown.check_interval)
+            takedown.save(update_fields=["check_interval", "next_check_at"])
+    return check
+
+
+# --- The tick: what is due -----------------------------------------------------------------------
+
+LEASE = timedelta(minutes=10)
+
+
+def takedown_tick(now: datetime | None = None) -> dict[str, int]:
+    """Queue what is due: checks, re-sends and escalations, notices a dead worker left behind.
+
+    Safe to run in several processes: each due row is claimed with a conditional update that
+    pushes its time forward by a lease, so only one tick queues it; if the queued task dies,
+    the lease runs out and a later tick queues it again.
+    """
+    now = now or timezone.now()
+    counts = {"checks": 0, "resends": 0, "escalations": 0, "notices": 0}
+    due = Takedown.objects.filter(state=Takedown.State.ACTIVE, next_check_at__lte=now)
+    for takedown_id in list(due.values_list("id", flat=True)[:500]):
+        with transaction.atomic():
+            claimed = Takedown.objects.filter(pk=takedown_id, next_check_at__lte=now).update(
+                next_check_at=now + LEASE)
+            if claimed:
+                _on_commit("takedown_check", takedown_id)
+                counts["checks"] += 1
+    resend_before = now - timedelta(hours=settings.RESEND_AFTER_HOURS)
+    stale = Takedown.objects.filter(state=Takedown.State.ACTIVE, last_notice_at__lte=resend_before)
+    for takedown_id in list(stale.values_list("id", flat=True)[:500]):
+        with transaction.atomic():
+            takedown = Takedown.objects.select_for_update().get(pk=takedown_id)
+            if takedown.state != Takedown.State.ACTIVE or not takedown.last_notice_at or \
+                    takedown.last_notice_at > resend_before:
+                continue
+            resends = takedown.notices_at_stage - 1
+            if resends >= settings.ESCALATE_AFTER_RESENDS and takedown.stage + 1 < len(
+                    takedown.chain):
+                takedown.stage += 1
+                takedown.notices_at_stage = 0
+                takedown.save(update_fields=["stage", "notices_at_stage"])
+                notice_create(takedown, Notice.Kind.ESCALATION)
+                audit_record(actor="system", action="takedown.escalate", obj=takedown,
+                             contact=takedown.chain[takedown.stage]["email"])
+                counts["escalations"] += 1
+            else:
+                notice_create(takedown, Notice.Kind.RESEND)
+                counts["resends"] += 1
+    stuck = Notice.objects.filter(state=Notice.State.PENDING, queued_at__lte=now - LEASE)
+    for notice_id in list(stuck.values_list("id", flat=True)[:500]):
+        with transaction.atomic():
+            if Notice.objects.filter(pk=notice_id, state=Notice.State.PENDING,
+                                     queued_at__lte=now - LEASE).update(queued_at=now):
+                _on_commit("notice_send", str(notice_id))
+                counts["notices"] += 1
+    return counts
+

@@ -1,0 +1,69 @@
+"""Staff see the state and history of every actioned URL, and may override the routing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from hotline.accounts.access import staff_view
+from hotline.accounts.models import User
+
+from . import services
+from .forms import OverrideForm
+from .models import Takedown
+
+STAFF = (User.Role.ANALYST, User.Role.SENIOR, User.Role.ADMIN)
+DECIDERS = (User.Role.SENIOR, User.Role.ADMIN)
+
+
+def _get_takedown_for_user(request: HttpRequest, case_id: int) -> Takedown:
+    return get_object_or_404(Takedown.objects.select_related("case"), case_id=case_id)
+
+
+@require_GET
+@staff_view(*STAFF)
+def takedown_list(request: HttpRequest) -> HttpResponse:
+    state = request.GET.get("state", "")
+    rows = Takedown.objects.select_related("case").order_by("-confirmed_at")
+    if state in Takedown.State.values:
+        rows = rows.filter(state=state)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "takedown/list.html", {"page": page, "state": state,
+                                                  "states": Takedown.State.choices})
+
+
+def _detail(request: HttpRequest, takedown: Takedown, form: OverrideForm | None = None,
+            status: int = 200) -> HttpResponse:
+    user: Any = request.user
+    return render(request, "takedown/detail.html", {
+        "takedown": takedown, "case": takedown.case,
+        "traces": takedown.case.traces.order_by("-at")[:10],
+        "notices": takedown.notices.all(), "checks": takedown.checks.all()[:50],
+        "form": form or OverrideForm(initial={"route": takedown.route}),
+        "may_override": user.role in DECIDERS,
+    }, status=status)
+
+
+@require_GET
+@staff_view(*STAFF)
+def takedown_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _detail(request, _get_takedown_for_user(request, case_id))
+
+
+@require_POST
+@staff_view(*DECIDERS)
+def takedown_override(request: HttpRequest, case_id: int) -> HttpResponse:
+    takedown = _get_takedown_for_user(request, case_id)
+    form = OverrideForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, takedown, form=form, status=400)
+    data = form.cleaned_data
+    services.takedown_override(takedown_id=takedown.pk, user=request.user, route=data["route"],
+                               email=data["email"], name=data["name"],
+                               language=data["language"], reason=data["reason"])
+    return HttpResponseRedirect(reverse("takedown:detail", args=[case_id]))
