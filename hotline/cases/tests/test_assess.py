@@ -79,7 +79,8 @@ class AssessTestCase(StaffTestCase):
         self.assertEqual(self.case.verdict, "csam")
         self.assertTrue(self.case.confirmed)
         self.assertEqual(self.case.classification["inhope"], ["baseline"])
-        self.assertEqual(Report.objects.get().status, Report.Status.ACTION_TAKEN)  # confirmed: takedown begins
+        # Confirmed: the takedown begins, and the receipt says so.
+        self.assertEqual(Report.objects.get().status, Report.Status.ACTION_TAKEN)
         actions = list(AuditEntry.objects.values_list("action", flat=True))
         self.assertIn("case.assess", actions)
         self.assertIn("case.review", actions)
