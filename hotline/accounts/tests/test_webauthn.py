@@ -11,7 +11,6 @@ import base64
 import hashlib
 import json
 import os
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -416,26 +415,6 @@ def test_pages_explain_that_keys_need_javascript() -> None:
 # --- In a real browser ------------------------------------------------------------------------
 
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ import base64
 import re
 import signal
 import time
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -31,7 +30,6 @@ from playwright.sync_api import (
     Locator,
     Page,
     expect,
-    sync_playwright,
 )
 
 from hotline.accounts.models import User
@@ -42,16 +40,6 @@ from hotline.portals.tests.base import load_demo_network
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 PASSWORD = "correct horse battery staple 42"
 REPORTED = ["https://images.example.test/gallery/1", "http://files.example.test/a"]
 REPORTED_HOSTS = ("images.example.test", "files.example.test")
@@ -60,14 +48,6 @@ TOTP_STEP = 30  # what authenticator apps assume (and TOTPDevice's default)
 
 
 # --- Browser and server -----------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def new_context(browser: Browser) -> BrowserContext:

@@ -19,7 +19,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from hotline.intake.models import Report
 from hotline.lib import receipts
@@ -28,16 +28,6 @@ from hotline.portals.tests.base import load_demo_network
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 SHIPPED = ["en", "fr", "ar", "pt", "sw"]
 CODE_ON_PAGE = re.compile(r"^\d{4}( \d{4}){4}$")
@@ -45,15 +35,6 @@ ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
 # --- Browser and server -----------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One Chromium for the whole module; every test gets its own fresh context."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def new_context(browser: Browser, **options: object) -> BrowserContext:
