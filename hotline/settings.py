@@ -355,8 +355,9 @@ SEALING_PRIVATE_KEY_FILE = Path(
     os.environ.get("SEALING_PRIVATE_KEY_FILE", VAR_DIR / "keys" / "sealing.key")
 )
 RECEIPT_PEPPER = envsecret("RECEIPT_PEPPER")
-# Argon2id cost for receipts: about 50 ms on one core, which makes guessing a 20-digit code
-# pointless even with the database, and a status check still quick.
+# Argon2id cost for receipts (64 MiB, 3 passes): a few hundred milliseconds on one core of this
+# 2-core machine (measured 0.34 s under load), which makes guessing a 20-digit code pointless
+# even with the database, while a status check stays quick; status checks are rate limited.
 RECEIPT_ARGON2_TIME_COST = envint("RECEIPT_ARGON2_TIME_COST", 3)
 RECEIPT_ARGON2_MEMORY_KIB = envint("RECEIPT_ARGON2_MEMORY_KIB", 64 * 1024)
 
