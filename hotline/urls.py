@@ -14,6 +14,7 @@ urlpatterns = [
     path("staff/cases/", include("hotline.cases.urls")),
     path("staff/audit/", include("hotline.audit.urls")),
     path("staff/takedown/", include("hotline.takedown.urls")),
+    path("staff/figures/", include("hotline.stats.urls")),
     path("staff/", include("hotline.accounts.urls")),
     path("api/v1/", api.urls),
     path("", include("hotline.portals.urls")),

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.urls import path
 
+from hotline.stats import views as stats_views
+
 from . import views, views_webauthn
 
 app_name = "accounts"
@@ -20,5 +22,6 @@ urlpatterns = [
     path("2fa/keys/register/verify/", views_webauthn.register_verify,
          name="webauthn_register_verify"),
     path("setup/<str:uidb64>/<str:token>/", views.setup, name="setup"),
-    path("partner/", views.partner_home, name="partner_home"),
+    # The partner's start page is the figures dashboard (also at /staff/figures/).
+    path("partner/", stats_views.dashboard, name="partner_home"),
 ]

@@ -176,15 +176,3 @@ def home(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(reverse("accounts:partner_home"))
     return HttpResponseRedirect(reverse("cases:queue"))
 
-
-@staff_view(User.Role.PARTNER, User.Role.ADMIN)
-def partner_home(request: HttpRequest) -> HttpResponse:
-    from django.db.models import Count
-
-    from hotline.portals.models import Portal
-
-    user: Any = request.user
-    portals = Portal.objects.all() if user.is_admin else user.portals.all()
-    portals = portals.annotate(report_count=Count("reports")).order_by("name")
-    return render(request, "accounts/partner_home.html", {"portals": portals})
-

@@ -1,0 +1,328 @@
+"""Benchmark of the figures queries (hotline.stats.figures) on a large seeded database.
+
+Seeds N cases, each with one report, address and case link (plus takedowns and traces for the
+confirmed ones) with raw executemany in a throwaway SQLite file, then times every figure query
+and whole dashboards, against two baselines run on the same data in the same process: a plain
+``SELECT COUNT(*)`` over the reports, and the period summary computed in Python over every case
+row fetched with values_list. Writes a section to BENCHMARKS.md (replaced when re-run with the
+same --n).
+
+    .venv/bin/python bench/figures.py --n 1000000
+
+Only SQLite: a PostgreSQL run would need a throwaway database, which this script does not
+create (DATABASE_URL is ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SECTION_TITLE = "## Figures: aggregate queries on a large database"
+INTRO = f"""{SECTION_TITLE}
+
+`bench/figures.py` seeds N cases (one report, reported address and case link each; takedowns
+and traces for the confirmed ones) into a throwaway SQLite file with raw `executemany`, then
+times each query of `hotline/stats/figures.py` for all portals and for one portal over the last
+365 days, and whole pages (every query behind them). Baselines in the same run: `SELECT
+COUNT(*)` over the reports, and the period summary computed in Python over all case rows
+fetched with `values_list`. Times are the best of --repeat runs.
+"""
+BATCH = 50_000
+
+
+def setup_django(path: Path) -> None:
+    os.environ.pop("DATABASE_URL", None)
+    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ.setdefault("HOTLINE_VAR_DIR", str(path.parent))
+    os.environ["STATIC_MANIFEST"] = "0"  # plain static names: nothing is collected
+    os.environ["DJANGO_SETTINGS_MODULE"] = "hotline.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def insert(model: Any, columns: list[str], rows: Iterator[tuple[Any, ...]]) -> int:
+    """Insert rows with raw executemany; every other column gets its model default."""
+    from django.db import connection
+    from django.utils import timezone
+
+    fixed: dict[str, Any] = {}
+    for f in model._meta.concrete_fields:
+        if f.column in columns:
+            continue
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            value = timezone.now().replace(tzinfo=None)
+        else:
+            value = f.get_db_prep_save(f.get_default(), connection)
+        fixed[f.column] = value
+    names = columns + list(fixed)
+    extra = tuple(fixed.values())
+    quoted = ", ".join(f'"{n}"' for n in names)
+    marks = ", ".join(["%s"] * len(names))
+    # Names come from the models, never from input.
+    sql = f'INSERT INTO "{model._meta.db_table}" ({quoted}) VALUES ({marks})'  # noqa: S608
+    count = 0
+    with connection.cursor() as cursor:
+        batch: list[tuple[Any, ...]] = []
+        for row in rows:
+            batch.append(row + extra)
+            if len(batch) >= BATCH:
+                cursor.executemany(sql, batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    return count
+
+
+def seed(n: int, now: dt.datetime, rng: random.Random) -> dict[str, int]:
+    from django.db import transaction
+
+    from hotline.cases.models import Case, CaseReport
+    from hotline.hosting.models import Trace
+    from hotline.intake.models import Report, ReportedAddress
+    from hotline.portals.models import Portal
+    from hotline.takedown.models import Takedown
+
+    codes = [("gm", "en"), ("sn", "fr"), ("km", "ar"), ("mz", "pt"), ("tz", "sw")]
+    portals = [Portal.objects.create(code=c, name=c.upper(), country=c.upper(), languages=[lang])
+               for c, lang in codes]
+    naive = now.replace(tzinfo=None)
+    span = 3 * 365 * 24 * 3600
+    verdicts = ["csam"] * 3 + ["not_in_remit", "not_illegal", "unavailable", "duplicate"]
+    countries = ["NL", "US", "DE", "FR", "RU", "", "GB"]
+    cases: list[tuple[Any, ...]] = []
+    for i in range(1, n + 1):
+        p = rng.randrange(len(portals))
+        received = naive - dt.timedelta(seconds=rng.randrange(span))
+        closed = None if rng.random() < 0.05 else received + dt.timedelta(
+            seconds=rng.randrange(1, 14 * 86400))
+        if closed is not None and closed > naive:
+            closed = None
+        verdict = rng.choice(verdicts) if closed else ""
+        confirmed = verdict == "csam" and rng.random() < 0.9
+        cases.append((i, p, received, closed, verdict, confirmed))
+    counts = {}
+    with transaction.atomic():
+        counts["reports"] = insert(Report, ["id", "portal_id", "language", "content_kind",
+                                            "receipt_digest", "status", "received_at"],
+                                   ((i, portals[p].pk, codes[p][1], "image", f"{i:064x}",
+                                     "assessed", r) for i, p, r, *_ in cases))
+        counts["addresses"] = insert(ReportedAddress, [
+            "id", "report_id", "position", "submitted", "canonical_url", "host",
+            "registrable_domain"], ((i, i, 0, f"https://h{i % 997}.example.test/{i}",
+                                     f"https://h{i % 997}.example.test/{i}",
+                                     f"h{i % 997}.example.test", "example.test")
+                                    for i, *_ in cases))
+        counts["cases"] = insert(Case, [
+            "id", "url", "url_sha256", "host", "registrable_domain", "status", "verdict",
+            "confirmed", "report_count", "first_reported", "last_reported", "closed_at"],
+            ((i, f"https://h{i % 997}.example.test/{i}", f"{i:064x}", f"h{i % 997}.example.test",
+              "example.test", "closed" if c else "open", v, k, 1, r, r, c)
+             for i, _p, r, c, v, k in cases))
+        counts["case_links"] = insert(CaseReport, ["id", "case_id", "report_id", "address_id"],
+                                      ((i, i, i, i) for i, *_ in cases))
+        confirmed = [(i, c) for i, _p, r, c, _v, k in cases if k]
+        removals = []
+        for i, c in confirmed:
+            removed = c + dt.timedelta(seconds=rng.randrange(600, 10 * 86400))
+            removals.append((i, c, removed if removed < naive and rng.random() < 0.9 else None))
+        counts["takedowns"] = insert(Takedown, [
+            "id", "case_id", "state", "route", "confirmed_at", "removed_at", "time_to_removal"],
+            ((i, i, "removed" if rm else rng.choice(["tracing", "active", "no_contact"]),
+              "notice", c, rm, int((rm - c).total_seconds() * 1e6) if rm else None)
+             for i, c, rm in removals))
+        counts["traces"] = insert(Trace, ["case_id", "at", "country"], (
+            (i, c + dt.timedelta(minutes=m), rng.choice(countries))
+            for i, c in confirmed for m in range(1 + (i % 3 == 0))))
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return counts
+
+
+def best(fn: Callable[[], Any], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def python_summary(period: Any) -> dict[str, Any]:
+    """The baseline: the summary of all portals computed in Python over every case row."""
+    from hotline.cases.models import Case
+
+    rows = Case.objects.values_list("status", "verdict", "confirmed", "first_reported",
+                                    "closed_at")
+    done = [(v, k, f, c) for s, v, k, f, c in rows.iterator(chunk_size=20_000)
+            if s == "closed" and c is not None and period.start <= c < period.end]
+    return {"assessed": len(done), "in_remit": sum(v != "not_in_remit" for v, *_ in done),
+            "confirmed": sum(k for _v, k, *_ in done),
+            "median_assessment": statistics.median([c - f for *_x, f, c in done])}
+
+
+def machine() -> str:
+    cpu = ""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem = int(re.search(r"MemTotal:\s+(\d+)", f.read()).group(1))  # type: ignore[union-attr]
+    import sqlite3
+
+    import django
+
+    return (f"{os.cpu_count()} cores, {cpu}, {mem / 1024 / 1024:.1f} GiB RAM; Python "
+            f"{platform.python_version()}, Django {django.get_version()}, SQLite "
+            f"{sqlite3.sqlite_version}; load average "
+            f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def write_markdown(path: Path, block: str, marker: str) -> None:
+    if path.exists():
+        text = path.read_text()
+    else:  # someone has the file open elsewhere: start from the committed one
+        text = subprocess.run(["git", "show", "HEAD:BENCHMARKS.md"], cwd=ROOT,
+                              capture_output=True, text=True).stdout or "# Benchmarks\n"
+    if SECTION_TITLE not in text:
+        text = text.rstrip("\n") + "\n\n" + INTRO
+    pattern = re.compile(rf"<!-- {re.escape(marker)} -->.*?<!-- /{re.escape(marker)} -->",
+                         re.DOTALL)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: block, text)
+    else:
+        start = text.index(SECTION_TITLE)
+        nxt = text.find("\n## ", start + len(SECTION_TITLE))
+        end = len(text) if nxt < 0 else nxt
+        text = text[:end].rstrip("\n") + "\n\n" + block + "\n" + text[end:]
+    path.write_text(text.rstrip("\n") + "\n")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, default=1_000_000, help="cases (and reports) to seed")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=20261120)
+    ap.add_argument("--markdown", type=Path, default=ROOT / "BENCHMARKS.md")
+    ap.add_argument("--no-write", action="store_true")
+    args = ap.parse_args()
+    began = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="hotline-bench-figures-") as tmp:
+        setup_django(Path(tmp) / "figures.sqlite3")
+        from django.core.management import call_command
+        from django.db import connection
+        from django.test import Client
+        from django.utils import timezone
+
+        from hotline.portals.models import Portal
+        from hotline.stats import figures, views
+        from hotline.stats.figures import Period
+
+        call_command("migrate", verbosity=0)
+        now = timezone.now()
+        t = time.perf_counter()
+        counts = seed(args.n, now, random.Random(args.seed))  # noqa: S311
+        seeding = time.perf_counter() - t
+        print(f"seeded {counts} in {seeding:.1f} s", flush=True)
+        db_mb = Path(connection.settings_dict["NAME"]).stat().st_size / 1e6
+
+        year = Period(now - dt.timedelta(days=365), now)
+        gm = [Portal.objects.get(code="gm")]
+
+        def count_all() -> None:
+            with connection.cursor() as cursor:
+                cursor.execute('SELECT COUNT(*) FROM "intake_report"')
+                cursor.fetchone()
+
+        timings: list[tuple[str, float, float | None]] = []
+        runs: list[tuple[str, Callable[[Any], Any]]] = [
+            ("summary (8 figures, 2 medians)", lambda p: figures.summary(p, year)),
+            ("summary + previous period", lambda p: figures.compare(p, year)),
+            ("reports per week", lambda p: figures.received_by("week", p, year)),
+            ("reports per month", lambda p: figures.received_by("month", p, year)),
+            ("outcomes per year (4 queries)", lambda p: figures.outcomes_by("year", p, year)),
+            ("hosting countries (latest trace)", lambda p: figures.hosting_countries(p, year)),
+            ("languages", lambda p: figures.languages(p, year)),
+        ]
+        for name, fn in runs:
+            a = best(lambda fn=fn: fn(None), args.repeat)  # type: ignore[misc]
+            b = best(lambda fn=fn: fn(gm), args.repeat)  # type: ignore[misc]
+            timings.append((name, a, b))
+            print(f"{name}: {a:.3f} s all, {b:.3f} s one portal", flush=True)
+        timings.append(("queue size and age (hub)", best(lambda: figures.queue(now),
+                                                         args.repeat), None))
+        timings.append(("takedown pipeline (hub)", best(
+            lambda: figures.takedown_pipeline(now), args.repeat), None))
+        dash_all = best(lambda: views._staff_tables(None, year, now), args.repeat)
+        dash_gm = best(lambda: views._staff_tables(gm, year, now), args.repeat)
+        client = Client()
+        public = best(lambda: client.get("/gm/en/figures/?scope=hub"), args.repeat)
+        public_gm = best(lambda: client.get("/gm/en/figures/"), args.repeat)
+        baseline_count = best(count_all, args.repeat)
+        summary_db = best(lambda: figures.summary(None, year), args.repeat)
+        summary_py = best(lambda: python_summary(year), 1)
+        got, want = figures.summary(None, year), python_summary(year)
+        assert all(got[k] == want[k] for k in want), (got, want)
+        total = time.perf_counter() - began
+
+    rows = "\n".join(f"| {name} | {a:.3f} | {'' if b is None else f'{b:.3f}'} |"
+                     for name, a, b in timings)
+    marker = f"figures n={args.n}"
+    command = (f".venv/bin/python bench/figures.py --n {args.n} --repeat {args.repeat} "
+               f"--seed {args.seed}")
+    seeded = ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in counts.items())
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    block = f"""<!-- {marker} -->
+### {args.n:,} cases and reports, SQLite ({stamp})
+
+Command: `{command}` (total wall time {total:.0f} s; seeding {seeding:.0f} s, database
+{db_mb:,.0f} MB).
+
+Machine: {machine()}.
+
+Seeded rows: {seeded}; reports spread over 3 years and 5 portals; the period is the last 365
+days.
+
+| Query (best of {args.repeat}) | All portals (s) | One portal of five (s) |
+|---|---:|---:|
+{rows}
+| **Partner dashboard, every query** | {dash_all:.3f} | {dash_gm:.3f} |
+| **Public figures page (HTTP, rendered)** | {public:.3f} | {public_gm:.3f} |
+
+Baselines, same data, same run: `SELECT COUNT(*)` over the reports {baseline_count:.3f} s; the
+period summary computed in Python over every case row fetched with `values_list` {summary_py:.3f} s
+(same answer as the database's). Ratios: summary in the database / in Python
+{summary_db / summary_py:.2f}× ({summary_py / summary_db:.1f}× faster); summary / `COUNT(*)`
+{summary_db / baseline_count:.1f}×; whole partner dashboard (all portals) / `COUNT(*)`
+{dash_all / baseline_count:.1f}×.
+<!-- /{marker} -->"""
+    print()
+    print(block)
+    if not args.no_write:
+        write_markdown(args.markdown, block, marker)
+        print(f"\nwrote {args.markdown}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,210 @@
+"""Figures for partners, the hub and the public, computed in the database.
+
+Every function takes the portals whose reports are counted (``None``: every portal) and a
+half-open period ``[start, end)``. A case counts for a set of portals when at least one of its
+reports came in through one of them, so a URL reported through two portals counts for both.
+
+Definitions (the same on every page):
+
+- *received*: reports whose ``received_at`` falls in the period.
+- *assessed*: cases closed (``status = closed``) with ``closed_at`` in the period.
+- *in remit*: assessed cases whose verdict is not ``not_in_remit``; the *share in remit* is
+  in remit / assessed (``None`` when nothing was assessed).
+- *confirmed*: assessed cases with a reviewed CSAM verdict (``confirmed``), by ``closed_at``.
+- *removed*: takedowns in state ``removed`` with ``removed_at`` in the period.
+- *time to assessment*: ``closed_at - first_reported`` of the assessed cases.
+- *time to removal*: ``Takedown.time_to_removal`` of the removed takedowns.
+- *hosting country*: the country of the latest trace (by ``at``, then id) of each confirmed
+  case; empty when the case was never traced or the trace found no country.
+
+Medians use ORDER BY with OFFSET on the duration, which works the same on SQLite and
+PostgreSQL; with an even number of values the median is the mean of the two middle ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Case as CaseWhen
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncMonth, TruncWeek, TruncYear
+
+from hotline.cases.models import Case, CaseReport, Verdict
+from hotline.hosting.models import Trace
+from hotline.intake.models import Report
+from hotline.portals.models import Portal
+from hotline.takedown.models import Takedown
+
+Portals = list[Portal] | None
+TRUNC = {"week": TruncWeek, "month": TruncMonth, "year": TruncYear}
+OPEN_TAKEDOWN = [Takedown.State.TRACING, Takedown.State.ACTIVE, Takedown.State.NO_CONTACT]
+# Age buckets of open takedowns, in days since confirmation: (label key, lower bound).
+AGE_BUCKETS = [("under_1d", 0), ("1_3d", 1), ("3_7d", 3), ("over_7d", 7)]
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.datetime
+    end: dt.datetime
+
+    @property
+    def previous(self) -> Period:
+        """The period of equal length just before this one."""
+        return Period(self.start - (self.end - self.start), self.start)
+
+
+def reports(portals: Portals) -> QuerySet[Report]:
+    qs = Report.objects.all()
+    return qs if portals is None else qs.filter(portal__in=portals)
+
+
+def cases(portals: Portals) -> QuerySet[Case]:
+    qs = Case.objects.all()
+    if portals is None:
+        return qs
+    linked = CaseReport.objects.filter(report__portal__in=portals).values("case_id")
+    return qs.filter(pk__in=Subquery(linked))
+
+
+def assessed(portals: Portals, period: Period) -> QuerySet[Case]:
+    return cases(portals).filter(status=Case.Status.CLOSED, closed_at__gte=period.start,
+                                 closed_at__lt=period.end)
+
+
+def removed(portals: Portals, period: Period) -> QuerySet[Takedown]:
+    qs = Takedown.objects.filter(state=Takedown.State.REMOVED, removed_at__gte=period.start,
+                                 removed_at__lt=period.end)
+    return qs if portals is None else qs.filter(case__in=cases(portals))
+
+
+def median_duration(qs: QuerySet[Any], field: str) -> dt.timedelta | None:
+    """The median of a duration column or annotation, without fetching the rows."""
+    values = qs.exclude(**{f"{field}__isnull": True}).order_by(field).values_list(field,
+                                                                               flat=True)
+    n = values.count()
+    if n == 0:
+        return None
+    middle = list(values[(n - 1) // 2:n // 2 + 1])
+    return sum(middle, dt.timedelta()) / len(middle)
+
+
+def received_by(unit: str, portals: Portals, period: Period) -> list[tuple[dt.date, int]]:
+    """Reports received per week, month or year (buckets with no reports are left out)."""
+    rows = (reports(portals)
+            .filter(received_at__gte=period.start, received_at__lt=period.end)
+            .annotate(bucket=TRUNC[unit]("received_at")).order_by().values("bucket")
+            .annotate(n=Count("id")).order_by("bucket").values_list("bucket", "n"))
+    return [(_day(bucket), n) for bucket, n in rows]
+
+
+def outcomes_by(unit: str, portals: Portals, period: Period) -> dict[dt.date, dict[str, int]]:
+    """Received, assessed, confirmed and removed per month or year: four GROUP BY queries."""
+    table: dict[dt.date, dict[str, int]] = {}
+
+    def put(rows: Any, key: str) -> None:
+        for bucket, n in rows:
+            table.setdefault(_day(bucket), dict.fromkeys(
+                ("received", "assessed", "confirmed", "removed"), 0))[key] = n
+
+    put(received_by(unit, portals, period), "received")
+    trunc = TRUNC[unit]
+    done = assessed(portals, period).annotate(bucket=trunc("closed_at")).order_by()
+    put(done.values("bucket").annotate(n=Count("id")).values_list("bucket", "n"), "assessed")
+    put(done.filter(confirmed=True).values("bucket").annotate(n=Count("id"))
+        .values_list("bucket", "n"), "confirmed")
+    put(removed(portals, period).annotate(bucket=trunc("removed_at")).order_by()
+        .values("bucket").annotate(n=Count("id")).values_list("bucket", "n"), "removed")
+    return dict(sorted(table.items()))
+
+
+def summary(portals: Portals, period: Period) -> dict[str, Any]:
+    """The headline figures of one period."""
+    report_count = reports(portals).filter(received_at__gte=period.start,
+                                           received_at__lt=period.end).count()
+    done = assessed(portals, period)
+    counts = done.aggregate(
+        assessed=Count("id"),
+        in_remit=Count("id", filter=~Q(verdict=Verdict.NOT_IN_REMIT)),
+        confirmed=Count("id", filter=Q(confirmed=True)),
+    )
+    takedowns = removed(portals, period)
+    timed = done.annotate(took=ExpressionWrapper(F("closed_at") - F("first_reported"),
+                                                 output_field=DurationField()))
+    return {
+        "received": report_count,
+        **counts,
+        "share_in_remit": counts["in_remit"] / counts["assessed"] if counts["assessed"] else None,
+        "removed": takedowns.count(),
+        "median_assessment": median_duration(timed, "took"),
+        "median_removal": median_duration(takedowns, "time_to_removal"),
+    }
+
+
+def compare(portals: Portals, period: Period) -> dict[str, dict[str, Any]]:
+    """The summary of the period and of the previous period of equal length."""
+    return {"current": summary(portals, period), "previous": summary(portals, period.previous)}
+
+
+def hosting_countries(portals: Portals, period: Period) -> list[tuple[str, int]]:
+    """Confirmed cases per country of their latest trace, most first."""
+    latest = Trace.objects.filter(case=OuterRef("pk")).order_by("-at", "-id").values("country")
+    rows = (assessed(portals, period).filter(confirmed=True)
+            .annotate(country=Subquery(latest[:1])).order_by().values("country")
+            .annotate(n=Count("id")).order_by("-n", "country").values_list("country", "n"))
+    return [(country or "", n) for country, n in rows]
+
+
+def languages(portals: Portals, period: Period) -> list[tuple[str, int]]:
+    """Reports received per language of the portal page they were sent from, most first."""
+    rows = (reports(portals).filter(received_at__gte=period.start, received_at__lt=period.end)
+            .order_by().values("language").annotate(n=Count("id"))
+            .order_by("-n", "language").values_list("language", "n"))
+    return list(rows)
+
+
+def queue(now: dt.datetime) -> dict[str, Any]:
+    """Hub only: cases waiting for a decision, per status, and the oldest one's age."""
+    waiting = Case.objects.exclude(status=Case.Status.CLOSED)
+    by_status = dict(waiting.order_by().values("status").annotate(n=Count("id"))
+                     .values_list("status", "n"))
+    oldest = waiting.aggregate(oldest=Min("first_reported"))["oldest"]
+    return {"open": sum(by_status.values()), "by_status": by_status, "oldest": oldest,
+            "oldest_age": now - oldest if oldest else None}
+
+
+def takedown_pipeline(now: dt.datetime) -> list[tuple[str, dict[str, int]]]:
+    """Hub only: open takedowns per hosting country (latest trace) and age bucket."""
+    latest = Trace.objects.filter(case=OuterRef("case_id")).order_by("-at", "-id")
+    bucket = CaseWhen(
+        *[When(confirmed_at__gt=now - dt.timedelta(days=low), then=Value(i))
+          for i, (_key, low) in enumerate(AGE_BUCKETS[1:])],
+        default=Value(len(AGE_BUCKETS) - 1), output_field=IntegerField(),
+    )
+    rows = (Takedown.objects.filter(state__in=OPEN_TAKEDOWN)
+            .annotate(country=Subquery(latest.values("country")[:1]), bucket=bucket)
+            .order_by().values("country", "bucket").annotate(n=Count("id"))
+            .values_list("country", "bucket", "n"))
+    table: dict[str, dict[str, int]] = {}
+    for country, index, n in rows:
+        entry = table.setdefault(country or "", {key: 0 for key, _low in AGE_BUCKETS})
+        entry[AGE_BUCKETS[index][0]] += n
+    return sorted(table.items(), key=lambda item: (-sum(item[1].values()), item[0]))
+
+
+def _day(value: dt.datetime | dt.date) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value

@@ -1,0 +1,103 @@
+"""The figures pages in Chromium: axe finds nothing, in every shipped language and on the
+partner dashboard (see hotline/portals/tests/test_browser.py for the set-up)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
+from playwright.sync_api import Browser, expect
+
+from hotline.accounts.models import User
+from hotline.cases.tests.base import make_user, verified_client
+from hotline.portals.models import Portal
+from hotline.portals.tests.base import load_demo_network
+from hotline.portals.tests.test_browser import SHIPPED, Audit, new_context
+
+from .base import seed_case
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def axe() -> Axe:
+    return Axe()
+
+
+@pytest.fixture
+def site(live_server, transactional_db) -> str:
+    """The demo portals, a portal in every shipped language, and cases in both."""
+    load_demo_network()
+    portal = Portal.objects.create(code="all", name="All languages", country="GB",
+                                   languages=SHIPPED, is_demo=True)
+    gm = Portal.objects.get(code="gm")
+    now = timezone.now()
+    for i in range(30):
+        for p in (portal, gm):
+            seed_case(p, "en", now - dt.timedelta(days=i * 13 + 1), closed_after=5,
+                      verdict="csam", confirmed=i % 2 == 0, removal_hours=3,
+                      countries=("NL",), number=i)
+    return live_server.url
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_axe_finds_nothing_on_the_public_figures(lang: str, site: str, browser: Browser,
+                                                 axe: Axe) -> None:
+    # JavaScript on only for axe: the page has no script and its CSP forbids any.
+    context = new_context(browser, java_script_enabled=True, locale=lang)
+    page = context.new_page()
+    audit = Audit(axe, page)
+    try:
+        for path in (f"/all/{lang}/figures/", f"/all/{lang}/figures/?scope=hub"):
+            response = page.goto(f"{site}{path}")
+            assert response is not None and response.status == 200
+            expect(page.locator("html")).to_have_attribute("lang", lang)
+            expect(page.locator("svg[role=img]")).to_have_count(2)
+            expect(page.locator("table")).to_have_count(2)
+            audit(path)
+        assert context.cookies() == []
+        audit.assert_clean()
+    finally:
+        context.close()
+
+
+def test_the_public_figures_work_without_javascript(site: str, browser: Browser) -> None:
+    context = new_context(browser)
+    page = context.new_page()
+    try:
+        page.goto(f"{site}/gm/en/")
+        page.get_by_role("link", name="Figures").click()
+        expect(page).to_have_url(f"{site}/gm/en/figures/")
+        expect(page.get_by_role("img", name="Per year")).to_be_visible()
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Download “Per year” as CSV").click()
+        assert download.value.suggested_filename == "yearly.csv"
+    finally:
+        context.close()
+
+
+def test_axe_finds_nothing_on_the_partner_dashboard(site: str, browser: Browser,
+                                                    axe: Axe) -> None:
+    partner = make_user("partner@ministry.example.test", User.Role.PARTNER,
+                        [Portal.objects.get(code="gm")])
+    admin = make_user("admin@hub.example.test", User.Role.ADMIN)
+    context = new_context(browser, java_script_enabled=True)
+    page = context.new_page()
+    audit = Audit(axe, page)
+    try:
+        for user, paths in [(partner, ["/staff/figures/", "/staff/figures/?days=365"]),
+                            (admin, ["/staff/figures/?portal=gm", "/staff/figures/hub/"])]:
+            context.clear_cookies()
+            session = verified_client(user).cookies["hotline_staff"].value
+            context.add_cookies([{"name": "hotline_staff", "value": session,
+                                  "url": f"{site}/staff/"}])
+            for path in paths:
+                response = page.goto(f"{site}{path}")
+                assert response is not None and response.status == 200, path
+                expect(page.get_by_role("heading", level=1)).to_be_visible()
+                audit(f"{user.role} {path}")
+        audit.assert_clean()
+    finally:
+        context.close()

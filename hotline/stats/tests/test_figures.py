@@ -1,0 +1,134 @@
+"""Each figure against the same figure computed in plain Python over the seeded rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter
+from typing import Any
+
+from hotline.portals.models import Portal
+from hotline.stats import figures
+from hotline.stats.figures import Period
+
+from .base import NOW, FiguresTestCase
+
+PERIOD = Period(NOW - dt.timedelta(days=90), NOW)
+
+
+def within(value: dt.datetime | None, period: Period) -> bool:
+    return value is not None and period.start <= value < period.end
+
+
+class FiguresTest(FiguresTestCase):
+    def mine(self, codes: tuple[str, ...] = ("gm",)) -> list[dict[str, Any]]:
+        return [r for r in self.rows if r["portal"] in codes]
+
+    def portals(self, *codes: str) -> list[Portal]:
+        return list(Portal.objects.filter(code__in=codes))
+
+    def expected_summary(self, rows: list[dict[str, Any]], period: Period) -> dict[str, Any]:
+        done = [r for r in rows if within(r["closed_at"], period)]
+        removed = [r for r in rows if within(r["removed_at"], period)]
+        in_remit = [r for r in done if r["verdict"] != "not_in_remit"]
+        return {
+            "received": sum(within(r["received"], period) for r in rows),
+            "assessed": len(done),
+            "in_remit": len(in_remit),
+            "share_in_remit": len(in_remit) / len(done) if done else None,
+            "confirmed": sum(r["confirmed"] for r in done),
+            "removed": len(removed),
+            "median_assessment": statistics.median(
+                [r["closed_at"] - r["received"] for r in done]) if done else None,
+            "median_removal": statistics.median(
+                [r["time_to_removal"] for r in removed]) if removed else None,
+        }
+
+    def test_the_seed_covers_every_kind_of_row(self) -> None:
+        gm = self.mine()
+        self.assertGreater(sum(within(r["closed_at"], PERIOD) for r in gm), 5)
+        self.assertGreater(sum(within(r["removed_at"], PERIOD) for r in gm), 1)
+        self.assertGreater(sum(r["closed_at"] is None for r in self.rows), 5)
+
+    def test_the_summary_matches(self) -> None:
+        for codes in [("gm",), ("sn",), ("gm", "sn")]:
+            for period in (PERIOD, PERIOD.previous, Period(NOW - dt.timedelta(days=365), NOW)):
+                got = figures.summary(self.portals(*codes), period)
+                self.assertEqual(got, self.expected_summary(self.mine(codes), period),
+                                 (codes, period))
+
+    def test_all_portals_is_the_same_as_every_portal(self) -> None:
+        self.assertEqual(figures.summary(None, PERIOD),
+                         self.expected_summary(self.rows, PERIOD))
+
+    def test_the_comparison_uses_the_previous_period_of_equal_length(self) -> None:
+        got = figures.compare([self.gm], PERIOD)
+        before = Period(NOW - dt.timedelta(days=180), NOW - dt.timedelta(days=90))
+        self.assertEqual(got["previous"], self.expected_summary(self.mine(), before))
+        self.assertEqual(got["current"], self.expected_summary(self.mine(), PERIOD))
+
+    def test_reports_per_week_and_month(self) -> None:
+        year = Period(NOW - dt.timedelta(days=365), NOW)
+        days = [r["received"].date() for r in self.mine() if within(r["received"], year)]
+        weeks = Counter(d - dt.timedelta(days=d.weekday()) for d in days)
+        months = Counter(d.replace(day=1) for d in days)
+        self.assertEqual(figures.received_by("week", [self.gm], year), sorted(weeks.items()))
+        self.assertEqual(figures.received_by("month", [self.gm], year), sorted(months.items()))
+
+    def test_outcomes_per_year(self) -> None:
+        period = Period(NOW - dt.timedelta(days=800), NOW)
+        expected: dict[dt.date, Counter[str]] = {}
+        for r in self.mine():
+            for key, when in [("received", r["received"]), ("assessed", r["closed_at"]),
+                              ("confirmed", r["closed_at"] if r["confirmed"] else None),
+                              ("removed", r["removed_at"])]:
+                if within(when, period):
+                    assert when is not None
+                    expected.setdefault(dt.date(when.year, 1, 1), Counter())[key] += 1
+        got = figures.outcomes_by("year", [self.gm], period)
+        self.assertEqual(list(got), sorted(expected))
+        for year, row in got.items():
+            self.assertEqual(row, {k: expected[year][k] for k in row}, year)
+
+    def test_hosting_countries_use_the_latest_trace(self) -> None:
+        confirmed = [r for r in self.mine() if r["confirmed"] and within(r["closed_at"], PERIOD)]
+        expected = Counter(r["country"] for r in confirmed)
+        self.assertEqual(dict(figures.hosting_countries([self.gm], PERIOD)), dict(expected))
+
+    def test_languages(self) -> None:
+        expected = Counter(r["lang"] for r in self.rows if within(r["received"], PERIOD))
+        self.assertEqual(dict(figures.languages(None, PERIOD)), dict(expected))
+        self.assertEqual([lang for lang, _n in figures.languages([self.gm], PERIOD)], ["en"])
+
+    def test_the_queue(self) -> None:
+        waiting = [r for r in self.rows if r["closed_at"] is None]
+        got = figures.queue(NOW)
+        self.assertEqual(got["open"], len(waiting))
+        self.assertEqual(got["oldest"], min(r["received"] for r in waiting))
+
+    def test_the_takedown_pipeline(self) -> None:
+        expected: dict[str, Counter[str]] = {}
+        for r in self.rows:
+            if r["open_takedown"]:
+                days = (NOW - r["closed_at"]).total_seconds() / 86400
+                key = ("under_1d" if days < 1 else "1_3d" if days < 3 else "3_7d"
+                       if days < 7 else "over_7d")
+                expected.setdefault(r["country"], Counter())[key] += 1
+        got = dict(figures.takedown_pipeline(NOW))
+        self.assertEqual(set(got), set(expected))
+        for country, ages in got.items():
+            self.assertEqual({k: v for k, v in ages.items() if v}, dict(expected[country]))
+
+    def test_medians_of_even_and_odd_counts(self) -> None:
+        from hotline.cases.models import Case
+
+        closed = Case.objects.filter(status="closed").order_by("pk")
+        qs = closed.annotate(took=figures.ExpressionWrapper(
+            figures.F("closed_at") - figures.F("first_reported"),
+            output_field=figures.DurationField()))
+        values: list[Any] = sorted(c.closed_at - c.first_reported for c in closed)  # type: ignore[operator]
+        self.assertEqual(figures.median_duration(qs, "took"), statistics.median(values))
+        odd = qs.filter(pk__in=[c.pk for c in closed][: len(values) // 2 * 2 - 1])
+        odd_values: list[Any] = [c.closed_at - c.first_reported for c in odd]  # type: ignore[operator]
+        self.assertEqual(figures.median_duration(odd, "took"), statistics.median(odd_values))
+        self.assertIsNone(figures.median_duration(qs.none(), "took"))

@@ -1,0 +1,100 @@
+"""The public figures page: small counts never appear, in HTML, SVG or CSV."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections import Counter
+from typing import Any
+
+from django.test import override_settings
+
+from hotline.portals.models import Portal
+
+from .base import NOW, FiguresTestCase, seed_case
+
+
+def expected_years(rows: list[dict[str, Any]], codes: set[str]) -> dict[str, Counter[str]]:
+    first = dt.datetime(NOW.year - 4, 1, 1, tzinfo=dt.UTC)
+    table: dict[str, Counter[str]] = {}
+    for r in rows:
+        if r["portal"] not in codes:
+            continue
+        for key, when in [("received", r["received"]), ("assessed", r["closed_at"]),
+                          ("confirmed", r["closed_at"] if r["confirmed"] else None),
+                          ("removed", r["removed_at"])]:
+            if when is not None and first <= when < NOW:
+                table.setdefault(str(when.year), Counter())[key] += 1
+    return table
+
+
+def shown(n: int) -> str:
+    return str(n) if n >= 10 else "<10"
+
+
+class PublicFiguresTest(FiguresTestCase):
+    def get(self, path: str) -> Any:
+        with self.at_now():
+            return self.client.get(path)
+
+    def test_it_works_without_cookies(self) -> None:
+        r = self.get("/gm/en/figures/")
+        self.assertEqual(r.status_code, 200)
+        self.assertEqual(r.cookies, {})
+        self.assertContains(r, "<h1>Figures for The Gambia")
+        self.assertNotContains(r, "<script")
+        self.assertNotContains(r, "style=")
+
+    def test_the_footer_links_to_the_figures(self) -> None:
+        self.assertContains(self.client.get("/gm/en/"), 'href="/gm/en/figures/"')
+
+    def test_the_yearly_csv_matches_and_suppresses(self) -> None:
+        for path, codes in [("/gm/en/figures/", {"gm"}),
+                            ("/gm/en/figures/?scope=hub", {"gm", "sn"})]:
+            r = self.get(path + ("&" if "?" in path else "?") + "format=csv&table=yearly")
+            rows = list(csv.reader(io.StringIO(r.content.decode())))
+            self.assertEqual(rows[0], ["Year", "Reports received", "Assessed", "Confirmed",
+                                       "Removed"])
+            expected = expected_years(self.rows, codes)
+            self.assertEqual(rows[1:], [
+                [year, *(shown(c[k]) for k in ("received", "assessed", "confirmed", "removed"))]
+                for year, c in sorted(expected.items())], path)
+            self.assertIn("<10", r.content.decode())  # the seed has small and large counts
+
+    def test_small_counts_never_appear_in_html_or_svg(self) -> None:
+        tiny = Portal.objects.create(code="tiny", name="Tiny", country="GB", languages=["en"])
+        for i in range(7):
+            seed_case(tiny, "en", NOW - dt.timedelta(hours=3 + i), closed_after=1,
+                      verdict="csam", confirmed=True, removal_hours=.5, number=1000 + i)
+        r = self.get("/tiny/en/figures/")
+        html = r.content.decode()
+        self.assertIn("fewer than 10", html)
+        for n in range(1, 10):
+            self.assertNotRegex(html, rf">\s*{n}\s*<", n)
+        svg = re.findall(r"<svg.*?</svg>", html, re.S)
+        self.assertEqual(len(svg), 2)
+        for chart in svg:
+            self.assertRegex(chart, r'<title id="[^"]+">.+</title><desc id="[^"]+">.+</desc>')
+            self.assertNotRegex(chart, r'<rect [^>]*width="[1-9]')  # no bar gives it away
+            self.assertIn(">fewer than 10<", chart)
+        self.assertEqual(html.count("<table>"), 2)
+        for table in ("yearly", "monthly"):
+            data = self.get(f"/tiny/en/figures/?format=csv&table={table}").content.decode()
+            self.assertEqual(data.splitlines()[1:][-1].split(",")[1:], ["<10"] * 4)
+
+    @override_settings(FIGURES_MIN_COUNT=1)
+    def test_the_threshold_is_a_setting(self) -> None:
+        r = self.get("/gm/en/figures/?format=csv&table=monthly")
+        self.assertNotIn("<10", r.content.decode())
+        self.assertRegex(r.content.decode(), r",[1-9],")
+
+    def test_it_is_translated(self) -> None:
+        r = self.get("/sn/fr/figures/")
+        self.assertEqual(r.status_code, 200)
+        self.assertEqual(r["Content-Language"], "fr")
+        self.assertContains(r, '<html lang="fr"')
+
+    def test_an_unknown_table_is_a_404(self) -> None:
+        self.assertEqual(self.get("/gm/en/figures/?format=csv&table=x").status_code, 404)

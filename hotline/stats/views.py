@@ -1,0 +1,193 @@
+"""The figures pages: the partner dashboard, the hub dashboard and the public transparency page.
+
+Partners see their own portals only: a portal code in the URL that is not theirs is a 404,
+never data. Public pages never show a count below ``FIGURES_MIN_COUNT`` (see tables.Count).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from hotline.accounts.access import staff_view
+from hotline.accounts.models import User
+from hotline.cases.models import Case
+from hotline.portals.models import Portal
+from hotline.portals.views import _context, portal_page
+
+from . import figures
+from .figures import Period
+from .tables import Count, Table, csv_or_none, export_query
+
+PERIODS = [30, 90, 365]
+PUBLIC_YEARS = 5
+
+
+def _month_start(day: dt.datetime, back: int = 0) -> dt.datetime:
+    month = day.year * 12 + day.month - 1 - back
+    return day.replace(year=month // 12, month=month % 12 + 1, day=1, hour=0, minute=0,
+                       second=0, microsecond=0)
+
+
+def _hours(value: dt.timedelta | None) -> float | None:
+    return None if value is None else round(value.total_seconds() / 3600, 1)
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else round(100 * value, 1)
+
+
+# --- Public ------------------------------------------------------------------------------------
+
+
+def _outcome_table(name: str, caption: str, first: str, by: dict[dt.date, dict[str, int]],
+                   label: Any) -> Table:
+    headers = [first, _("Reports received"), _("Assessed"), _("Confirmed"), _("Removed")]
+    rows = [[label(day), *(Count.public(row[key]) for key in
+                           ("received", "assessed", "confirmed", "removed"))]
+            for day, row in by.items()]
+    return Table(name, caption, headers, rows)
+
+
+@require_GET
+@portal_page
+def public(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
+    hub = request.GET.get("scope") == "hub"
+    portals = None if hub else [portal]
+    now = timezone.now()
+    first_year = now.replace(year=now.year - PUBLIC_YEARS + 1, month=1, day=1, hour=0,
+                             minute=0, second=0, microsecond=0)
+    yearly = figures.outcomes_by("year", portals, Period(first_year, now))
+    monthly = figures.outcomes_by("month", portals, Period(_month_start(now, 11), now))
+    # Every month of the last twelve, also those with nothing in them.
+    empty = dict.fromkeys(("received", "assessed", "confirmed", "removed"), 0)
+    monthly = {day: monthly.get(day, empty) for day in
+               (_month_start(now, back).date() for back in range(11, -1, -1))}
+    tables = [
+        _outcome_table("yearly", _("Per year"), _("Year"), yearly, lambda d: str(d.year)),
+        _outcome_table("monthly", _("Per month, last 12 months"), _("Month"), monthly,
+                       lambda d: date_format(d, "YEAR_MONTH_FORMAT")),
+    ]
+    export = csv_or_none(request, tables)
+    if export is not None:
+        return export
+    return render(request, "stats/public.html", _context(
+        portal, lang, "figures", tables=tables, hub=hub, min_count=Count(None),
+        query=export_query(request)))
+
+
+# --- Staff -------------------------------------------------------------------------------------
+
+
+def _period(request: HttpRequest, now: dt.datetime) -> tuple[int, Period]:
+    try:
+        days = int(request.GET.get("days", "90"))
+    except ValueError:
+        days = 90
+    if days not in PERIODS:
+        days = 90
+    return days, Period(now - dt.timedelta(days=days), now)
+
+
+def _summary_table(portals: figures.Portals, period: Period) -> Table:
+    both = figures.compare(portals, period)
+    now, before = both["current"], both["previous"]
+    rows = []
+    for key, label, convert in [
+        ("received", _("Reports received"), None),
+        ("assessed", _("Cases assessed"), None),
+        ("in_remit", _("Assessed cases in remit"), None),
+        ("share_in_remit", _("Share in remit (%)"), _percent),
+        ("confirmed", _("Confirmed URLs"), None),
+        ("removed", _("URLs removed"), None),
+        ("median_assessment", _("Median time to assessment (hours)"), _hours),
+        ("median_removal", _("Median time to removal (hours)"), _hours),
+    ]:
+        a, b = now[key], before[key]
+        if convert is not None:
+            a, b = convert(a), convert(b)
+        change = round(a - b, 1) if a is not None and b is not None else None
+        rows.append([label, a, b, change])
+    return Table("summary", _("Summary"), [_("Figure"), _("This period"),
+                 _("Previous period"), _("Change")], rows, chart_column=None,
+                 note=_("The share in remit counts assessed cases whose verdict is not "
+                        "“not in remit”. Times run from the first report of a URL."))
+
+
+def _staff_tables(portals: figures.Portals, period: Period,
+                  now: dt.datetime) -> list[Table]:
+    weekly = figures.received_by("week", portals, period)
+    monthly = figures.received_by("month", portals, Period(_month_start(now, 11), now))
+    unknown = _("unknown")
+    return [
+        _summary_table(portals, period),
+        Table("weekly", _("Reports received per week"), [_("Week of"), _("Reports")],
+              [[d.isoformat(), n] for d, n in weekly]),
+        Table("monthly", _("Reports received per month, last 12 months"),
+              [_("Month"), _("Reports")], [[d.strftime("%Y-%m"), n] for d, n in monthly]),
+        Table("countries", _("Hosting countries of confirmed URLs"),
+              [_("Country"), _("Confirmed URLs")],
+              [[c or unknown, n] for c, n in figures.hosting_countries(portals, period)]),
+        Table("languages", _("Languages of reports"), [_("Language"), _("Reports")],
+              [[lang, n] for lang, n in figures.languages(portals, period)]),
+    ]
+
+
+@require_GET
+@staff_view(User.Role.PARTNER, User.Role.ADMIN)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    allowed = Portal.objects.all() if user.is_admin else user.portals.all()
+    code = request.GET.get("portal", "")
+    chosen = None
+    if code:
+        chosen = allowed.filter(code=code).first()
+        if chosen is None:
+            raise Http404
+    portals: figures.Portals = [chosen] if chosen else (None if user.is_admin
+                                                        else list(allowed))
+    now = timezone.now()
+    days, period = _period(request, now)
+    tables = _staff_tables(portals, period, now)
+    export = csv_or_none(request, tables)
+    if export is not None:
+        return export
+    return render(request, "stats/dashboard.html", {
+        "tables": tables, "query": export_query(request), "choices": allowed.order_by("name"),
+        "chosen": chosen,
+        "portals": portals, "days": days, "periods": PERIODS, "period": period,
+    })
+
+
+@require_GET
+@staff_view(User.Role.ADMIN)
+def hub(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    days, period = _period(request, now)
+    waiting = figures.queue(now)
+    statuses = dict(Case.Status.choices)
+    buckets = [_("under 1 day"), _("1 to 3 days"), _("3 to 7 days"), _("over 7 days")]
+    pipeline = figures.takedown_pipeline(now)
+    tables = [
+        _summary_table(None, period),
+        Table("queue", _("Cases waiting"), [_("Status"), _("Cases")],
+              [[statuses.get(s, s), n] for s, n in sorted(waiting["by_status"].items())]),
+        Table("takedowns", _("Open takedowns by hosting country and age"),
+              [_("Country"), _("Open takedowns"), *buckets],
+              [[c or _("unknown"), sum(ages.values()), *ages.values()] for c, ages in pipeline]),
+    ]
+    export = csv_or_none(request, tables)
+    if export is not None:
+        return export
+    return render(request, "stats/hub.html", {
+        "tables": tables, "query": export_query(request), "queue": waiting,
+        "oldest_hours": _hours(waiting["oldest_age"]),
+        "days": days, "periods": PERIODS, "period": period,
+    })
