@@ -20,23 +20,27 @@ Design, chosen by measurement on the 2-core, 24 GB deployment machine (see BENCH
   The scan runs over blocks of the bank against batches of queries, with preallocated
   buffers (``np.bitwise_xor`` / ``np.bitwise_count`` with ``out=``) so temporaries stay in
   the L2 cache and memory stays flat: 12-18 ms of CPU per query per 10 M hashes (measured;
-  the XORs dominate), which at 10 M beat FAISS's multi-index, whose 41,000 candidates per
-  query are random memory accesses.
+  the XORs dominate). At 10 M that is on a par with FAISS's multi-index or faster, whose
+  41,000 candidates per query are random memory accesses (BENCHMARKS.md).
 * Exact for every threshold 0..256: the filter is a lower bound, so it never drops a match, and
   every survivor is verified on all 256 bits, so nothing beyond the threshold is returned. It
   is fastest up to about 45 (5 in 10,000 random hashes survive the filter there); above that
   it stays correct but slows down as survivors grow.
-* Appending is cheap: ``add`` appends a segment (no rebuild); small trailing segments are
-  merged so many small adds do not fragment the scan. ``save`` writes one ``.npy`` file of the
-  columns (and a second one of ids, only when ids are not the default 0..n-1); ``load`` maps it
-  read-only, so a worker opens a 10 M bank instantly and processes share the pages. Mapping
-  does not shrink the resident set: the scan reads words 0-1 of every hash, and the kernel
-  maps whole page-cache folios around the sparse reads of words 2-3.
+* An index built in the process (constructor, ``add``, ``from_hash_file``) keeps all four
+  words in memory: 320 MB at 10 M. Appending is cheap: ``add`` appends a segment (no
+  rebuild); small trailing segments are merged so many small adds do not fragment the scan.
+  ``save`` writes one ``.npy`` file of the columns (and a second one of ids, only when ids
+  are not the default 0..n-1).
+* ``load`` is the way to serve a large bank: it maps words 0-1 read-only (instant, shared
+  between processes) and reads words 2-3 and explicit ids with ``pread`` for filter
+  survivors only, so they stay in the page cache and out of the process: 160 MB resident
+  for 10 M hashes instead of 320, which leaves room for a Django worker (~75 MB by itself).
+  (Mapping words 2-3 would not save that: the kernel maps whole page-cache folios around
+  each sparse read, so a few thousand reads made the whole array resident.)
 
 Ids default to the position of the hash in insertion order (stored implicitly, no memory).
 Explicit ids in memory cost 4 bytes per hash when they fit in int32, otherwise 8: at 10 M that
-is 40 or 80 MB, which takes the process past 400 MB. An index opened with ``load`` (mapped)
-reads explicit ids from disk for the matches only, so it stays within the budget.
+is 40 or 80 MB, which takes an in-memory index past 400 MB; a loaded one reads them from disk.
 
 Bit order: a hash is 32 bytes (``bytes.fromhex`` of its 64 hex digits); word ``w`` is bytes
 ``8w..8w+7`` read little-endian. Hamming distance does not depend on the bit order as long as
@@ -46,6 +50,7 @@ stored hashes and queries use the same one, which every entry point here guarant
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -147,50 +152,71 @@ def _read_npy_header(f: BinaryIO) -> tuple[tuple[int, ...], bool, np.dtype[np.ge
     return np.lib.format.read_array_header_2_0(f)
 
 
-class _IdFile:
-    """Explicit ids of a saved index, read on demand with ``os.pread``.
+class _FileColumn:
+    """A 1-d array inside a file, read on demand with ``os.pread`` (thread-safe, no map).
 
-    Ids are needed only for the hashes that match, so they can stay in the page cache instead
-    of this process. A memory map would not do: on this kernel a fault maps the whole (large)
-    page-cache folio, and 7,000 random reads of an 80 MB mapped array made all of it resident.
+    Used for what only matches need: explicit ids, and words 2-3 of a loaded index (read
+    for filter survivors only). Those stay in the page cache instead of this process. A
+    memory map would not do: on this kernel a fault maps the whole (large) page-cache folio,
+    and 7,000 random reads of an 80 MB mapped array made all of it resident.
     """
+
+    def __init__(self, file: _OpenFile, offset: int, dtype: np.dtype[np.generic], size: int):
+        self.file = file
+        self.offset = offset
+        self.dtype = dtype
+        self.size = size
+
+    @classmethod
+    def npy(cls, path: Path) -> _FileColumn:
+        """A whole 1-d integer ``.npy`` file."""
+        with open(path, "rb") as f:
+            shape, fortran, dtype = _read_npy_header(f)
+            offset = f.tell()
+        if fortran or len(shape) != 1 or not np.issubdtype(dtype, np.integer):
+            raise ValueError(f"{path}: expected a 1-d integer array")
+        return cls(_OpenFile(path), offset, dtype, int(shape[0]))
+
+    def read(self, start: int, count: int) -> npt.NDArray[np.generic]:
+        item = self.dtype.itemsize
+        raw = os.pread(self.file.fd, count * item, self.offset + start * item)
+        if len(raw) != count * item:
+            raise ValueError(f"{self.file.path}: truncated")
+        return np.frombuffer(raw, dtype=self.dtype)
+
+    def take(self, pos: npt.NDArray[np.intp]) -> npt.NDArray[np.generic]:
+        if pos.size == 0:
+            return np.zeros(0, dtype=self.dtype)
+        lo, hi = int(pos.min()), int(pos.max())
+        if pos.size > (hi - lo) // 64:  # dense: one sequential read beats many small ones
+            return self.read(lo, hi - lo + 1)[pos - lo]
+        item = self.dtype.itemsize
+        fd, base = self.file.fd, self.offset
+        raw = b"".join(os.pread(fd, item, base + p * item) for p in pos.tolist())
+        return np.frombuffer(raw, dtype=self.dtype)
+
+
+class _OpenFile:
+    """A read-only descriptor, kept open so that a later ``save`` replacing the file does not
+    change what a loaded index reads; closed when the last reader goes."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        with open(path, "rb") as f:
-            shape, fortran, dtype = _read_npy_header(f)
-            self.offset = f.tell()
-        if fortran or len(shape) != 1 or not np.issubdtype(dtype, np.integer):
-            raise ValueError(f"{path}: expected a 1-d integer array of ids")
-        self.dtype = dtype
-        self.size = int(shape[0])
-        # Kept open, so a later save() replacing the file does not change what we read.
-        self._file = open(path, "rb", buffering=0)
+        self.fd = os.open(path, os.O_RDONLY)
 
     def __del__(self) -> None:
-        self._file.close()
-
-    def take(self, pos: npt.NDArray[np.intp]) -> I64Array:
-        item = self.dtype.itemsize
-        if pos.size == 0:
-            return np.zeros(0, dtype=np.int64)
-        lo, hi = int(pos.min()), int(pos.max())
-        if pos.size > (hi - lo) // 64:  # dense: one sequential read beats many small ones
-            self._file.seek(self.offset + lo * item)
-            span = np.fromfile(self._file, dtype=self.dtype, count=hi - lo + 1)
-            return span[pos - lo].astype(np.int64)
-        fd = self._file.fileno()
-        raw = b"".join(os.pread(fd, item, self.offset + p * item) for p in pos.tolist())
-        return np.frombuffer(raw, dtype=self.dtype).astype(np.int64)
+        os.close(self.fd)
 
 
 @dataclass
 class _Segment:
     cols: U64Array  # (4, m), C order: row w is word w of every hash, contiguous
-    # None: ids are base .. base+m-1 (no memory); _IdFile: on disk, read for matches only.
-    ids: npt.NDArray[np.signedinteger] | _IdFile | None
+    # None: ids are base .. base+m-1 (no memory); _FileColumn: on disk, read for matches only.
+    ids: npt.NDArray[np.signedinteger] | _FileColumn | None
     base: int
     owned: bool  # in memory and ours to grow (not a read-only map)
+    # Loaded (mapped) segments: words 2 and 3 read from the file, never through the map.
+    cold: tuple[_FileColumn, ...] | None = None
 
     @property
     def size(self) -> int:
@@ -199,9 +225,23 @@ class _Segment:
     def ids_at(self, pos: npt.NDArray[np.intp]) -> I64Array:
         if self.ids is None:
             return pos.astype(np.int64) + self.base
-        if isinstance(self.ids, _IdFile):
-            return self.ids.take(pos)
+        if isinstance(self.ids, _FileColumn):
+            return self.ids.take(pos).astype(np.int64)
         return self.ids[pos].astype(np.int64)
+
+    def word_at(self, w: int, pos: npt.NDArray[np.intp]) -> U64Array:
+        if self.cold is not None and w >= _FILTER_WORDS:
+            return self.cold[w - _FILTER_WORDS].take(pos).astype(np.uint64, copy=False)
+        return self.cols[w, pos]
+
+    def word_chunks(self, w: int) -> Iterator[U64Array]:
+        """Word ``w`` of every hash, in chunks (cold words read from the file, not the map)."""
+        for start in range(0, self.size, _READ_ROWS):
+            count = min(_READ_ROWS, self.size - start)
+            if self.cold is not None and w >= _FILTER_WORDS:
+                yield self.cold[w - _FILTER_WORDS].read(start, count).astype(np.uint64)
+            else:
+                yield np.ascontiguousarray(self.cols[w, start : start + count])
 
 
 class PDQIndex:
@@ -233,9 +273,11 @@ class PDQIndex:
 
     @property
     def nbytes(self) -> int:
-        """Bytes of codes and in-memory ids (mapped codes included; ids read from disk not)."""
+        """Bytes of codes and ids read through memory (in memory or mapped); words and ids
+        that a loaded index reads from the file for matches only are not counted."""
         return sum(
-            s.cols.nbytes + (s.ids.nbytes if isinstance(s.ids, np.ndarray) else 0)
+            s.cols.nbytes // (1 if s.cold is None else WORDS // _FILTER_WORDS)
+            + (s.ids.nbytes if isinstance(s.ids, np.ndarray) else 0)
             for s in self._segments
         )
 
@@ -350,7 +392,8 @@ class PDQIndex:
             np.lib.format.write_array_header_2_0(f, header)
             for w in range(WORDS):
                 for seg in self._segments:
-                    f.write(np.ascontiguousarray(seg.cols[w]).data)
+                    for chunk in seg.word_chunks(w):
+                        f.write(chunk.data)
         ids_file = self.ids_path(path)
         if all(s.ids is None for s in self._segments):
             ids_file.unlink(missing_ok=True)  # a stale file would relabel the new bank
@@ -364,8 +407,9 @@ class PDQIndex:
     def _write_ids(self, f: BinaryIO) -> None:
         """All ids as one 1-d .npy, a chunk at a time (10 M int64 ids would be 80 MB)."""
         wide = any(
-            (s.ids is None and s.base + s.size - 1 > np.iinfo(np.int32).max)
-            or (s.ids is not None and s.ids.dtype.itemsize > 4)
+            (s.ids.dtype.itemsize > 4)
+            if s.ids is not None
+            else (s.base + s.size - 1 > np.iinfo(np.int32).max)
             for s in self._segments
         )
         dtype = np.dtype("<i8" if wide else "<i4")
@@ -382,25 +426,42 @@ class PDQIndex:
     ) -> PDQIndex:
         """Open a file written by ``save``; memory-mapped read-only unless ``mmap=False``.
 
-        Mapped, the codes are shared with every process mapping the same file and load in no
-        time; explicit ids are then read from disk for matches only (``_IdFile``). A mapped
+        Mapped, the index loads in no time, and the filter words (0-1) are shared with every
+        process mapping the same file; words 2-3 and explicit ids are read from the file for
+        filter survivors only, so they stay in the page cache, out of this process. A mapped
         index still accepts ``add`` (new hashes go to an in-memory segment).
         """
+        path = Path(path)
         mode: Literal["r"] | None = "r" if mmap else None
         cols = np.load(path, mmap_mode=mode)
         if cols.dtype != _LE_U64 or cols.ndim != 2 or cols.shape[0] != WORDS:
             raise ValueError(f"{path}: not a PDQIndex file (shape {cols.shape}, {cols.dtype})")
+        n = int(cols.shape[1])
+        # A plain ndarray view of the map (the map stays alive as its base): np.memmap is a
+        # Python-level subclass whose every slice runs __array_finalize__.
+        cols = cols.view(np.ndarray)
+        cold = None
+        if mmap and n:
+            # Words 2-3 of a match candidate are read with pread, so only words 0-1 (half the
+            # file) are ever mapped in: 160 MB resident for 10 M hashes instead of 320.
+            with open(path, "rb") as f:
+                _read_npy_header(f)
+                data_start = f.tell()
+            opened = _OpenFile(path)
+            cold = tuple(
+                _FileColumn(opened, data_start + w * n * 8, _LE_U64, n)
+                for w in range(_FILTER_WORDS, WORDS)
+            )
         ids_file = cls.ids_path(path)
-        ids: npt.NDArray[np.signedinteger] | _IdFile | None = None
+        ids: npt.NDArray[np.signedinteger] | _FileColumn | None = None
         if ids_file.exists():
-            ids = _IdFile(ids_file) if mmap else np.load(ids_file)
-            size = ids.size
-            if size != cols.shape[1]:
-                raise ValueError(f"{ids_file}: {size} ids for {cols.shape[1]} hashes")
+            ids = _FileColumn.npy(ids_file) if mmap else np.load(ids_file)
+            if ids.size != n:
+                raise ValueError(f"{ids_file}: {ids.size} ids for {n} hashes")
         index = cls(threads=threads)
-        if cols.shape[1]:
-            index._segments.append(_Segment(cols, ids, 0, owned=not mmap))
-            index._size = int(cols.shape[1])
+        if n:
+            index._segments.append(_Segment(cols, ids, 0, owned=not mmap, cold=cold))
+            index._size = n
         return index
 
     # -- search ------------------------------------------------------------------------------
@@ -461,27 +522,66 @@ class PDQIndex:
         nthreads = max(1, min(self.threads, nblocks))
         step = -(-nblocks // nthreads) * block
         ranges = [(lo, min(m, lo + step)) for lo in range(0, m, step)]
-        if len(ranges) == 1:
-            return _scan_range(seg.cols, q, t, ranges[0][0], ranges[0][1], batch, block)
-        with ThreadPoolExecutor(max_workers=len(ranges)) as pool:
-            futures = [
-                pool.submit(_scan_range, seg.cols, q, t, lo, hi, batch, block)
-                for lo, hi in ranges
-            ]
-            return [part for fut in futures for part in fut.result()]
+        # The calling thread takes the first range itself; the others go to the shared pool.
+        futures = [
+            _executor(len(ranges) - 1).submit(_scan_range, seg, q, t, lo, hi, batch, block)
+            for lo, hi in ranges[1:]
+        ]
+        out = _scan_range(seg, q, t, ranges[0][0], ranges[0][1], batch, block)
+        return out + [part for fut in futures for part in fut.result()]
+
+
+# Threads and buffers live as long as the process, not one call: a pool (and fresh 2.5 MB
+# buffers) per call left glibc's per-thread arenas holding freed buffers, and 200 single
+# queries on a 10 M bank grew the resident set by 6 MB. Now the overhead is fixed: one set
+# of buffers per thread that ever scans.
+_pool: ThreadPoolExecutor | None = None
+_pool_size = 0
+_pool_lock = threading.Lock()
+_local = threading.local()
+
+
+def _executor(workers: int) -> ThreadPoolExecutor:
+    global _pool, _pool_size
+    with _pool_lock:
+        if _pool is None or _pool_size < workers:
+            old = _pool
+            _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pdqindex")
+            _pool_size = workers
+            if old is not None:
+                old.shutdown(wait=False)  # lets its running tasks finish
+        return _pool
+
+
+def _buffers(
+    elements: int,
+) -> tuple[U64Array, npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
+    """This thread's scan buffers (XOR, filter distance, one word's count), >= elements."""
+    bufs = getattr(_local, "bufs", None)
+    if bufs is None or bufs[0].size < elements:
+        size = max(elements, _BLOCK_ELEMENTS)
+        bufs = (
+            np.empty(size, dtype=np.uint64),
+            np.empty(size, dtype=np.uint8),
+            np.empty(size, dtype=np.uint8),
+        )
+        _local.bufs = bufs
+    return bufs
 
 
 def _scan_range(
-    cols: U64Array, q: U64Array, t: int, lo: int, hi: int, batch: int, block: int
+    seg: _Segment, q: U64Array, t: int, lo: int, hi: int, batch: int, block: int
 ) -> list[tuple[I64Array, npt.NDArray[np.intp], npt.NDArray[np.int32]]]:
-    """Matches of all queries ``q`` among positions lo..hi-1 of one segment's columns."""
+    """Matches of all queries ``q`` among positions lo..hi-1 of one segment."""
+    cols = seg.cols
     nq = q.shape[0]
     # The filter distance never exceeds 128, so a threshold above that lets everything through;
     # clamping keeps the uint8 comparison meaningful.
     tf = min(t, _FILTER_MAX)
-    xbuf = np.empty((batch, block), dtype=np.uint64)
-    acc = np.empty((batch, block), dtype=np.uint8)  # <= 128: fits
-    tmp = np.empty((batch, block), dtype=np.uint8)
+    flat_x, flat_a, flat_c = _buffers(batch * block)
+    xbuf = flat_x[: batch * block].reshape(batch, block)
+    acc = flat_a[: batch * block].reshape(batch, block)  # filter distance <= 128: fits
+    tmp = flat_c[: batch * block].reshape(batch, block)
     qcols = [np.ascontiguousarray(q[:, w : w + 1]) for w in range(WORDS)]  # (nq, 1) each
     out: list[tuple[I64Array, npt.NDArray[np.intp], npt.NDArray[np.int32]]] = []
     # Bank block outside, query batches inside: the block's two filter words (block * 16 bytes)
@@ -500,18 +600,20 @@ def _scan_range(
             np.bitwise_xor(qcols[1][qs:qe], w1, out=x)
             np.bitwise_count(x, out=c)
             np.add(a, c, out=a)
-            # min() is a cheap SIMD reduction; almost every block has no survivor at all.
-            if int(a.min()) > tf:
-                continue
-            bq, bpos = np.nonzero(a <= tf)
-            qi = bq + qs
-            pos = bpos + s
-            dist = a[bq, bpos].astype(np.int32)
-            for w in range(_FILTER_WORDS, WORDS):
-                dist += np.bitwise_count(cols[w, pos] ^ q[qi, w])
-            keep = dist <= t
-            if keep.any():
-                out.append((qi[keep].astype(np.int64), pos[keep], dist[keep]))
+            # Row minima are a cheap SIMD reduction (5 us here), and almost every row has no
+            # survivor; np.nonzero over the whole 2-d block would cost 450 us each time a
+            # single query in the batch has a match, which is most blocks of a small bank.
+            for r in np.flatnonzero(a.min(axis=1) <= tf).tolist():
+                bpos = np.flatnonzero(a[r] <= tf)
+                pos = bpos + s
+                dist = a[r, bpos].astype(np.int32)
+                qr = q[qs + r]
+                for w in range(_FILTER_WORDS, WORDS):
+                    dist += np.bitwise_count(seg.word_at(w, pos) ^ qr[w])
+                keep = dist <= t
+                if keep.any():
+                    qi = np.full(int(keep.sum()), qs + r, dtype=np.int64)
+                    out.append((qi, pos[keep], dist[keep]))
     return out
 
 

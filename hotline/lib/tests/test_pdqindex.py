@@ -202,6 +202,14 @@ def test_save_and_load(tmp_path: Path, explicit_ids: bool, mmap: bool) -> None:
     assert len(loaded) == 3_000
     queries = bank[[0, 2_999]]
     assert loaded.search(queries, 0) == index.search(queries, 0)
+    # Differences only in words 2-3, which a mapped index reads from the file.
+    near = bank[[5, 6]].copy()
+    for bit in range(31):
+        near[0, 16 + bit // 8] ^= np.uint8(1 << (bit % 8))
+    near[1, 31] ^= np.uint8(0xFF)
+    got = {(m.query, m.id, m.distance) for m in loaded.search(near)}
+    first = 0 if ids is None else 7
+    assert got == {(0, first + 5, 31), (1, first + 6, 8)}
     # Every hash at once (the dense path of ids read from disk).
     everything = {m.id for m in loaded.search(bank[0], 256)}
     assert everything == set((np.arange(3_000) if ids is None else ids).tolist())
