@@ -22,7 +22,6 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
-import re
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -43,6 +42,7 @@ import maxminddb
 from django.conf import settings
 
 from hotline.lib import fetcher
+from hotline.lib.resolver import ResolverConfigError, make_resolver
 
 from . import bootstrap
 
@@ -231,42 +231,6 @@ def _ip_literal(host: str) -> bootstrap.IPAddress | None:
 
 # --- DNS ---------------------------------------------------------------------------------
 
-_HOST_PORT = re.compile(r"\[([0-9A-Fa-f:.]+)\](?::(\d{1,5}))?|([0-9.]+):(\d{1,5})")
-
-
-def parse_resolver(entry: str) -> tuple[str, int]:
-    """ "192.0.2.1", "192.0.2.1:5353", "2001:db8::1" or "[2001:db8::1]:5353" → (ip, port)."""
-    entry = entry.strip()
-    if _ip_literal(entry) is not None and not entry.startswith("["):
-        return entry, 53
-    match = _HOST_PORT.fullmatch(entry)
-    if match:
-        address, port = (match[1], match[2] or "53") if match[1] else (match[3], match[4])
-        if _ip_literal(address) is not None and 0 < int(port) < 65536:
-            return address, int(port)
-    raise StepFailed(f"DNS_RESOLVERS entry {entry!r} is not an IP address or address:port")
-
-
-def make_resolver() -> tuple[dns.resolver.Resolver, str]:
-    """A resolver as configured, and a description of it for the record."""
-    resolver: dns.resolver.Resolver
-    if settings.DNS_RESOLVERS:
-        servers = [parse_resolver(entry) for entry in settings.DNS_RESOLVERS]
-        resolver = dns.resolver.Resolver(configure=False)
-        resolver.nameservers = [dns.nameserver.Do53Nameserver(ip, port) for ip, port in servers]
-        described = ", ".join(f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
-                              for ip, port in servers)
-    else:
-        try:
-            resolver = dns.resolver.Resolver()
-        except dns.exception.DNSException as e:
-            raise StepFailed(f"no system resolver: {e}") from None
-        described = "system resolver " + ", ".join(str(n) for n in resolver.nameservers)
-    resolver.timeout = resolver.lifetime = settings.DNS_TIMEOUT
-    resolver.cache = None
-    return resolver, described
-
-
 def _dns_problem(e: Exception, name: str, seconds: float) -> str:
     if isinstance(e, dns.resolver.NXDOMAIN):
         return f"{name} does not exist (NXDOMAIN)"
@@ -283,7 +247,10 @@ def _query(resolver: dns.resolver.Resolver, name: dns.name.Name,
 
 
 def _resolve(result: TraceResult, step: Step) -> None:
-    resolver, described = make_resolver()
+    try:
+        resolver, described = make_resolver()
+    except ResolverConfigError as e:
+        raise StepFailed(str(e)) from None
     step.source = {"resolver": described, "timeout": settings.DNS_TIMEOUT}
     timeout = settings.DNS_TIMEOUT
     try:

@@ -107,9 +107,12 @@ def _resolve_with_configured(host: str) -> list[ipaddress.IPv4Address | ipaddres
     import dns.exception
     import dns.resolver
 
-    from hotline.hosting.trace import make_resolver
+    from .resolver import ResolverConfigError, make_resolver
 
-    resolver, _described = make_resolver()
+    try:
+        resolver, _described = make_resolver()
+    except ResolverConfigError as e:
+        raise FetchError(DNS, str(e)) from None
     found: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = []
     gone = 0
     for rdtype in ("A", "AAAA"):

@@ -12,7 +12,8 @@ import pytest
 from django.test import override_settings
 
 from hotline.hosting import trace
-from hotline.hosting.trace import parse_ip_network, parse_resolver, trace_url
+from hotline.hosting.trace import parse_ip_network, trace_url
+from hotline.lib.resolver import ResolverConfigError, parse_resolver
 from hotline.testing.geoip import (
     ABUSE_EMAIL,
     HostingWorld,
@@ -296,7 +297,7 @@ def test_resolver_entries() -> None:
     assert parse_resolver("[2001:db8::53]:5353") == ("2001:db8::53", 5353)
     assert parse_resolver("[2001:db8::53]") == ("2001:db8::53", 53)
     for bad in ("resolver.example.test", "192.0.2.53:0", "192.0.2.53:99999", "[x]:53"):
-        with pytest.raises(trace.StepFailed):
+        with pytest.raises(ResolverConfigError):
             parse_resolver(bad)
 
 
