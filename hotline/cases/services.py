@@ -85,7 +85,8 @@ def report_refresh_status(report: Report) -> None:
         report.save(update_fields=["status"])
 
 
-def _refresh_reports(case: Case) -> None:
+def case_reports_refresh(case: Case) -> None:
+    """Refresh the receipt status of every report that points at this case."""
     for report in Report.objects.filter(case_links__case=case).distinct():
         report_refresh_status(report)
 
@@ -120,7 +121,7 @@ def case_claim(*, case_id: int, user: Any) -> bool:
         ).update(claimed_by=user, claimed_at=timezone.now())
         if won:
             audit_record(actor=user, action="case.claim", obj=case)
-            _refresh_reports(case)
+            case_reports_refresh(case)
     return bool(won)
 
 
@@ -131,7 +132,7 @@ def case_release(*, case_id: int, user: Any) -> None:
             case.claimed_by, case.claimed_at = None, None
             case.save(update_fields=["claimed_by", "claimed_at"])
             audit_record(actor=user, action="case.release", obj=case)
-            _refresh_reports(case)
+            case_reports_refresh(case)
 
 
 def _needs_review(verdict: str) -> bool:
@@ -184,7 +185,7 @@ def case_assess(*, case_id: int, analyst: Any, verdict: str,
         case.save()
         audit_record(actor=analyst, action="case.assess", obj=case, verdict=verdict,
                      classification=classification, review=review)
-        _refresh_reports(case)
+        case_reports_refresh(case)
     return assessment
 
 
@@ -213,7 +214,7 @@ def case_review(*, case_id: int, reviewer: Any, agrees: bool, verdict: str = "",
         _confirmed(case)
         audit_record(actor=reviewer, action="case.review", obj=case, agrees=agrees,
                      verdict=verdict, classification=classification or {})
-        _refresh_reports(case)
+        case_reports_refresh(case)
     return assessment
 
 
@@ -232,5 +233,5 @@ def case_decide(*, case_id: int, senior: Any, verdict: str,
         _confirmed(case)
         audit_record(actor=senior, action="case.decide", obj=case, verdict=verdict,
                      classification=classification)
-        _refresh_reports(case)
+        case_reports_refresh(case)
     return assessment

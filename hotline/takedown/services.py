@@ -10,6 +10,7 @@ same notice twice.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from datetime import datetime, timedelta
 from functools import partial
@@ -24,6 +25,7 @@ from django.utils import timezone, translation
 
 from hotline.audit.services import audit_record
 from hotline.cases.models import Case
+from hotline.cases.services import case_reports_refresh
 from hotline.lib import fetcher
 
 from .models import Check, Notice, Takedown
@@ -39,12 +41,6 @@ def _on_commit(task_name: str, *args: Any) -> None:
     transaction.on_commit(partial(getattr(tasks, task_name).enqueue, *args))
 
 
-def _refresh_reports(case: Case) -> None:
-    from hotline.cases.services import _refresh_reports as refresh
-
-    refresh(case)
-
-
 # --- Start and route --------------------------------------------------------------------------
 
 def takedown_start(case: Case) -> Takedown:
@@ -58,7 +54,7 @@ def takedown_start(case: Case) -> Takedown:
         })
         if created:
             _on_commit("takedown_trace", takedown.pk)
-            _refresh_reports(case)
+            case_reports_refresh(case)
     return takedown
 
 
@@ -143,8 +139,6 @@ def _message(notice: Notice) -> EmailMultiAlternatives:
         headers={"Message-ID": f"<{notice.pk}@{settings.HUB_DOMAIN}>",
                  "X-XARF": "PLAIN", "Auto-Submitted": "auto-generated"})
     message.attach_alternative(html, "text/html")
-    import json
-
     message.attach("xarf.json", json.dumps(notice.xarf, indent=1), "application/json")
     return message
 
@@ -217,7 +211,7 @@ def takedown_check(*, takedown_id: int) -> Check | None:
             url_list_remove(takedown.case, reason=reason)
             audit_record(actor="system", action="takedown.removed", obj=takedown,
                          reason=reason, seconds=int(takedown.time_to_removal.total_seconds()))
-            _refresh_reports(takedown.case)
+            case_reports_refresh(takedown.case)
         else:
             # Back off from hours towards a day between checks.
             takedown.check_interval = min(takedown.check_interval * 2,
