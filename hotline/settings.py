@@ -335,8 +335,11 @@ RECHECK_MAX_SECONDS = envint("RECHECK_MAX_SECONDS", 24 * 3600)
 RESEND_AFTER_HOURS = envint("RESEND_AFTER_HOURS", 24)
 ESCALATE_AFTER_RESENDS = envint("ESCALATE_AFTER_RESENDS", 3)
 
+
 # Public figures: counts below this are published as "fewer than N" (hotline.stats).
 FIGURES_MIN_COUNT = envint("FIGURES_MIN_COUNT", 10)
+# Public figures pages are computed at most once per this many seconds per portal (and hub).
+FIGURES_CACHE_SECONDS = envint("FIGURES_CACHE_SECONDS", 600)
 
 # Public side limits. Bodies over the limit are refused before Django parses them.
 PUBLIC_MAX_BODY_BYTES = envint("PUBLIC_MAX_BODY_BYTES", 64 * 1024)

@@ -148,6 +148,7 @@ def _close(case: Case, verdict: str, classification: dict[str, list[str]], *,
     case.confirmed = reviewed and verdict == Verdict.CSAM
     case.dedicated_site = dedicated and verdict == Verdict.CSAM
     case.closed_at = timezone.now()
+    case.time_to_assessment = case.closed_at - case.first_reported
     case.claimed_by, case.claimed_at = None, None
 
 

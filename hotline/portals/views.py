@@ -52,10 +52,13 @@ def portal_page(view: PublicView) -> PublicView:
     return wrapper
 
 
-def _context(portal: Portal, lang: str, page: str, **extra: Any) -> dict[str, Any]:
+def _context(portal: Portal, lang: str, page: str, *, keep_query: str = "",
+             **extra: Any) -> dict[str, Any]:
+    """The context of every public page; ``keep_query`` follows the links to other languages."""
     languages = [
         {"code": code, "name": translation.get_language_info(code)["name_local"],
-         "url": reverse(f"portals:{page}", args=[portal.code, code]), "current": code == lang}
+         "url": reverse(f"portals:{page}", args=[portal.code, code]) + keep_query,
+         "current": code == lang}
         for code in portal.languages
     ]
     return {"portal": portal, "lang": lang, "page": page, "languages": languages,

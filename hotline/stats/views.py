@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -24,8 +26,9 @@ from hotline.portals.views import _context, portal_page
 
 from . import figures
 from .figures import Period
-from .tables import Count, Table, csv_or_none, export_query
+from .tables import Count, Table, complementary, csv_or_none, export_query
 
+Outcomes = dict[dt.date, dict[str, int]]
 PERIODS = [30, 90, 365]
 PUBLIC_YEARS = 5
 
@@ -48,12 +51,21 @@ def _percent(value: float | None) -> float | None:
 
 
 def _outcome_table(name: str, caption: str, first: str, by: dict[dt.date, dict[str, int]],
-                   label: Any) -> Table:
+                   label: Any, withheld: set[tuple[dt.date, str]] | None = None) -> Table:
     headers = [first, _("Reports received"), _("Assessed"), _("Confirmed"), _("Removed")]
-    rows = [[label(day), *(Count.public(row[key]) for key in
-                           ("received", "assessed", "confirmed", "removed"))]
+    rows = [[label(day), *(Count.public(row[key], (day, key) in (withheld or set()))
+                           for key in ("received", "assessed", "confirmed", "removed"))]
             for day, row in by.items()]
     return Table(name, caption, headers, rows)
+
+
+def _cached_outcomes(key: str, unit: str, portals: list[Portal] | None,
+                     period: Period) -> Outcomes:
+    value: Outcomes | None = cache.get(f"figures:{key}")
+    if value is None:
+        value = figures.outcomes_by(unit, portals, period)
+        cache.set(f"figures:{key}", value, settings.FIGURES_CACHE_SECONDS)
+    return value
 
 
 @require_GET
@@ -64,8 +76,12 @@ def public(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
     now = timezone.now()
     first_year = now.replace(year=now.year - PUBLIC_YEARS + 1, month=1, day=1, hour=0,
                              minute=0, second=0, microsecond=0)
-    yearly = figures.outcomes_by("year", portals, Period(first_year, now))
-    monthly = figures.outcomes_by("month", portals, Period(_month_start(now, 11), now))
+    # Anyone may ask for this page, so its queries run at most once per FIGURES_CACHE_SECONDS
+    # per scope, whatever the traffic.
+    scope = "hub" if hub else portal.code
+    yearly = _cached_outcomes(f"yearly:{scope}", "year", portals, Period(first_year, now))
+    monthly = _cached_outcomes(f"monthly:{scope}", "month", portals,
+                               Period(_month_start(now, 11), now))
     # Every month of the last twelve, also those with nothing in them.
     empty = dict.fromkeys(("received", "assessed", "confirmed", "removed"), 0)
     monthly = {day: monthly.get(day, empty) for day in
@@ -73,13 +89,15 @@ def public(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
     tables = [
         _outcome_table("yearly", _("Per year"), _("Year"), yearly, lambda d: str(d.year)),
         _outcome_table("monthly", _("Per month, last 12 months"), _("Month"), monthly,
-                       lambda d: date_format(d, "YEAR_MONTH_FORMAT")),
+                       lambda d: date_format(d, "YEAR_MONTH_FORMAT"),
+                       complementary(monthly, yearly)),
     ]
     export = csv_or_none(request, tables)
     if export is not None:
         return export
     return render(request, "stats/public.html", _context(
-        portal, lang, "figures", tables=tables, hub=hub, min_count=Count(None),
+        portal, lang, "figures", keep_query="?scope=hub" if hub else "", tables=tables, hub=hub,
+        min_count=Count(None),
         query=export_query(request)))
 
 

@@ -39,7 +39,8 @@ def seed_case(portal: Portal, lang: str, received: dt.datetime, *, closed_after:
         registrable_domain="example.test",
         status=Case.Status.CLOSED if closed_at else Case.Status.OPEN,
         verdict=verdict if closed_at else "", confirmed=confirmed, report_count=1,
-        first_reported=received, last_reported=received, closed_at=closed_at)
+        first_reported=received, last_reported=received, closed_at=closed_at,
+        time_to_assessment=closed_at - received if closed_at else None)
     CaseReport.objects.create(case=case, report=report, address=address)
     removed_at = None
     if confirmed and closed_at and (removal_hours is not None or open_takedown):

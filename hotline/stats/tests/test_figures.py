@@ -7,6 +7,8 @@ import statistics
 from collections import Counter
 from typing import Any
 
+from django.db.models import DurationField, ExpressionWrapper, F
+
 from hotline.portals.models import Portal
 from hotline.stats import figures
 from hotline.stats.figures import Period
@@ -123,9 +125,8 @@ class FiguresTest(FiguresTestCase):
         from hotline.cases.models import Case
 
         closed = Case.objects.filter(status="closed").order_by("pk")
-        qs = closed.annotate(took=figures.ExpressionWrapper(
-            figures.F("closed_at") - figures.F("first_reported"),
-            output_field=figures.DurationField()))
+        qs = closed.annotate(took=ExpressionWrapper(F("closed_at") - F("first_reported"),
+                                                    output_field=DurationField()))
         values: list[Any] = sorted(c.closed_at - c.first_reported for c in closed)  # type: ignore[operator]
         self.assertEqual(figures.median_duration(qs, "took"), statistics.median(values))
         odd = qs.filter(pk__in=[c.pk for c in closed][: len(values) // 2 * 2 - 1])

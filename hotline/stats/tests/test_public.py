@@ -98,3 +98,88 @@ class PublicFiguresTest(FiguresTestCase):
 
     def test_an_unknown_table_is_a_404(self) -> None:
         self.assertEqual(self.get("/gm/en/figures/?format=csv&table=x").status_code, 404)
+
+
+class PublicFiguresCacheTest(FiguresTestCase):
+    """Anyone can load the public page, so its aggregate queries must not run per request."""
+
+    def yearly_received(self) -> str:
+        with self.at_now():
+            r = self.client.get("/gm/en/figures/?format=csv&table=yearly")
+        rows = list(csv.reader(io.StringIO(r.content.decode())))
+        return rows[-1][1]
+
+    def test_figures_are_computed_once_per_window(self) -> None:
+        from django.core.cache import cache
+
+        before = self.yearly_received()
+        gm = Portal.objects.get(code="gm")
+        for i in range(12):
+            seed_case(gm, "en", NOW - dt.timedelta(hours=2 + i), closed_after=None, number=900 + i)
+        # Within the window the page shows what it computed before.
+        self.assertEqual(self.yearly_received(), before)
+        with self.at_now(), self.assertNumQueries(1):  # the portal only
+            self.client.get("/gm/en/figures/")
+        with override_settings(FIGURES_CACHE_SECONDS=0):
+            cache.clear()
+            after = self.yearly_received()
+        self.assertNotEqual(after, before)
+
+    def test_language_links_keep_the_hub_scope(self) -> None:
+        Portal.objects.filter(code="sn").update(languages=["fr", "en"])
+        with self.at_now():
+            r = self.client.get("/sn/fr/figures/?scope=hub")
+        self.assertContains(r, 'href="/sn/en/figures/?scope=hub"')
+        with self.at_now():
+            r = self.client.get("/sn/fr/figures/")
+        self.assertContains(r, 'href="/sn/en/figures/"')
+
+
+class ComplementarySuppressionTest(FiguresTestCase):
+    """A single small month must not be recoverable as the year's total minus the others."""
+
+    @staticmethod
+    def months(year: int, values: list[int]) -> dict[dt.date, dict[str, int]]:
+        return {dt.date(year, m + 1, 1): {"received": v} for m, v in enumerate(values)}
+
+    def test_one_small_month_hides_the_next_smallest(self) -> None:
+        from hotline.stats.tables import complementary
+
+        months = {**self.months(2025, [0] * 12)} | self.months(2026, [30, 12, 5, 40, 11])
+        del months[dt.date(2025, 1, 1)]  # last year: its January is outside the table
+        years = {dt.date(2025, 1, 1): {"received": 400}, dt.date(2026, 1, 1): {"received": 98}}
+        hidden = complementary(months, years)
+        self.assertEqual(hidden, {(dt.date(2026, 5, 1), "received")})
+        # The withheld cell and the small one together: their sum is all a reader can derive.
+        total = sum(v["received"] for d, v in months.items() if d.year == 2026)
+        self.assertEqual(total, 98)
+
+    def test_nothing_extra_when_two_are_small_or_the_total_is_small(self) -> None:
+        from hotline.stats.tables import complementary
+
+        self.assertEqual(complementary(self.months(2026, [30, 3, 5, 40]),
+                                       {dt.date(2026, 1, 1): {"received": 78}}), set())
+        self.assertEqual(complementary(self.months(2026, [3]),
+                                       {dt.date(2026, 1, 1): {"received": 3}}), set())
+
+    def test_the_page_withholds_in_csv_and_html(self) -> None:
+        from django.core.cache import cache
+
+        year = str(NOW.year)
+        triggered = 0
+        for low in range(2, 30):  # thresholds around the seeded monthly counts
+            with override_settings(FIGURES_MIN_COUNT=low), self.at_now():
+                rows = list(csv.reader(io.StringIO(self.client.get(
+                    "/gm/en/figures/?format=csv&table=monthly").content.decode())))
+                html = self.client.get("/gm/en/figures/").content.decode()
+            this_year = [r for r in rows[1:] if r[0].endswith(year)]
+            for column in range(1, 5):
+                cells = [r[column] for r in this_year]
+                if "withheld" in cells:
+                    triggered += 1
+                    self.assertIn("not shown", html)
+                # Never exactly one small cell left alone in a column of the current year.
+                self.assertFalse(cells.count(f"<{low}") == 1 and "withheld" not in cells,
+                                 (low, column, cells))
+            cache.clear()
+        self.assertGreater(triggered, 0)
