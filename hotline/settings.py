@@ -345,6 +345,13 @@ FIGURES_CACHE_SECONDS = envint("FIGURES_CACHE_SECONDS", 600)
 PUBLIC_MAX_BODY_BYTES = envint("PUBLIC_MAX_BODY_BYTES", 64 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(PUBLIC_MAX_BODY_BYTES, 2_621_440)
 REPORT_MAX_URLS = 20
+
+# API (hotline/api): per-key request rate ("N/s", "N/m", "N/h"), body size (refused with 413
+# before parsing), reports per batch and URLs per report of the trusted intake.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/m")
+API_MAX_BODY_BYTES = envint("API_MAX_BODY_BYTES", 1024 * 1024)
+API_MAX_BATCH = envint("API_MAX_BATCH", 100)
+API_MAX_URLS = envint("API_MAX_URLS", 50)
 REPORT_RATE_LIMIT = envint("REPORT_RATE_LIMIT", 20)  # per client key per hour
 STATUS_RATE_LIMIT = envint("STATUS_RATE_LIMIT", 10)  # per client key per hour
 # Number of trusted reverse proxies in front of the web tier, used only to find the client

@@ -4,16 +4,27 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from hotline.cases.api import router as cases_router
+from hotline.intake.api import router as reports_router
 from hotline.lists.api import router as lists_router
 
-from .auth import MEMBER_AUTH
+from . import errors
+from .auth import KeyRateThrottle, member_auth
 
 api = NinjaAPI(
     title="Hotline API",
     version="1",
-    description="Lists for members (URL list, hashed URL list, hash list). "
-                "Authenticate with an API key: `X-API-Key: hk_…` or `Authorization: Bearer hk_…`.",
+    description=(
+        "For member organisations. Authenticate with an API key: `X-API-Key: hk_…` or "
+        "`Authorization: Bearer hk_…`; what a key may do (download lists, submit reports, "
+        "export cases) is set per member by the hub. Every error is JSON: `message`, `field` "
+        "(the dotted path of the offending input, or null) and `errors` (every problem "
+        "found). Requests are limited per key (429 with Retry-After) and in size (413)."),
     urls_namespace="api-v1",
-    auth=MEMBER_AUTH,
+    auth=member_auth("lists"),
+    throttle=KeyRateThrottle(),
 )
+errors.install(api)
 api.add_router("/lists/", lists_router)
+api.add_router("/reports/", reports_router)
+api.add_router("/cases/", cases_router)

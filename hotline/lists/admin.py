@@ -25,7 +25,8 @@ class ApiKeyInline(admin.TabularInline):
 
 @admin.register(Member)
 class MemberAdmin(admin.ModelAdmin):
-    list_display = ["name", "contact", "active", "created"]
+    list_display = ["name", "contact", "active", "may_download_lists", "may_submit",
+                    "may_export", "created"]
     inlines = [ApiKeyInline]
     actions = ["issue_key", "rotate_keys", "revoke_keys"]
 

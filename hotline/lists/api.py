@@ -10,6 +10,7 @@ from typing import Any, Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
+from hotline.api.errors import ERRORS
 from hotline.audit.services import audit_record
 
 from . import services
@@ -18,6 +19,8 @@ from .variants import hashed_variants
 
 router = Router(tags=["lists"])
 Format = Literal["json", "csv"]
+# With ?format=csv the same operations answer text/csv.
+CSV = {"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}}
 
 
 class UrlRow(Schema):
@@ -69,8 +72,8 @@ def _csv(rows: list[list[Any]], header: list[str], filename: str) -> HttpRespons
     return response
 
 
-@router.get("/urls", response=UrlList, summary="The URL list: a snapshot, or changes since a "
-                                               "version")
+@router.get("/urls", response={200: UrlList, **ERRORS}, openapi_extra=CSV,
+            summary="The URL list: a snapshot, or changes since a version")
 def url_list(request: HttpRequest, since: int | None = None, format: Format = "json") -> Any:
     version, rows = services.url_list_rows(since)
     _audit(request, "urls", since=since, format=format, version=version)
@@ -83,7 +86,7 @@ def url_list(request: HttpRequest, since: int | None = None, format: Format = "j
          "whole_domain": r.whole_domain, "at": r.added_at} for r in rows]}
 
 
-@router.get("/urls/hashed", response=HashedList,
+@router.get("/urls/hashed", response={200: HashedList, **ERRORS}, openapi_extra=CSV,
             summary="SHA-256 of every normalised variant of every listed URL")
 def url_list_hashed(request: HttpRequest, format: Format = "json") -> Any:
     version, rows = services.url_list_rows(None)
@@ -95,7 +98,8 @@ def url_list_hashed(request: HttpRequest, format: Format = "json") -> Any:
     return {"version": version, "algorithm": "sha256", "hashes": hashes}
 
 
-@router.get("/hashes", response=HashList, summary="Hashes of confirmed content (own bank)")
+@router.get("/hashes", response={200: HashList, **ERRORS}, openapi_extra=CSV,
+            summary="Hashes of confirmed content (own bank)")
 def hash_list(request: HttpRequest, format: Format = "json") -> Any:
     hashes = BankHash.objects.filter(bank__kind=HashBank.Kind.OWN, bank__enabled=True)
     rows = list(hashes.order_by("id").values(*services.HASH_FIELDS))

@@ -59,6 +59,19 @@ class Member(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     contact = models.EmailField(_("contact"), blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # What its API keys may do (api.auth checks these on every request).
+    may_download_lists = models.BooleanField(_("may download the lists"), default=True)
+    may_submit = models.BooleanField(
+        _("may submit reports"), default=False,
+        help_text=_("Trusted intake: partner hotlines and companies submitting URLs."))
+    may_export = models.BooleanField(
+        _("may export confirmed cases"), default=False,
+        help_text=_("XARF export of any confirmed case (without it: only cases of the "
+                    "member's own reports)."))
+    portal = models.ForeignKey(
+        "portals.Portal", models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("portal"),
+        help_text=_("The portal whose figures count this member's reports."))
     created = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -44,6 +44,25 @@ def is_public(path: str) -> bool:
     return not path.startswith(STAFF_PREFIXES)
 
 
+def _is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def _as_json(response: HttpResponse) -> HttpResponse:
+    """An API error rendered by Django (404, 405, 413, 503 ...) in the API's JSON shape."""
+    from hotline.api.errors import problem
+
+    messages = {400: "Bad request.", 404: "Not found.", 405: "Method not allowed.",
+                413: "The request body is too large.",
+                503: "The service is briefly unavailable; nothing was stored. Retry later."}
+    status = response.status_code
+    converted = problem(status, messages.get(status, response.reason_phrase + "."))
+    for header in ("Allow", "Retry-After", "Connection"):
+        if header in response:
+            converted[header] = response[header]
+    return converted
+
+
 class PublicSideMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -65,13 +84,15 @@ class PublicSideMiddleware:
             response = self.get_response(request)
             if response.status_code == 405 and not response.content:
                 response = self._explain_method_not_allowed(request, response)
+        if _is_api(request) and response.status_code >= 400 and \
+                not response.get("Content-Type", "").startswith("application/json"):
+            response = _as_json(response)
 
         if response.cookies:
             log.error("dropped cookies %s on a public page", sorted(response.cookies))
             response.cookies.clear()
         # The API's browsable docs run the (locally served) Swagger UI script.
-        is_api = request.path_info.startswith("/api/")
-        response["Content-Security-Policy"] = STAFF_CSP if is_api else PUBLIC_CSP
+        response["Content-Security-Policy"] = STAFF_CSP if _is_api(request) else PUBLIC_CSP
         response["Permissions-Policy"] = PERMISSIONS_POLICY
         response["Referrer-Policy"] = "no-referrer"
         response["X-Content-Type-Options"] = "nosniff"
@@ -105,7 +126,9 @@ class PublicSideMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return problem(request, 400)
-        if length > settings.PUBLIC_MAX_BODY_BYTES:
+        limit = settings.API_MAX_BODY_BYTES if _is_api(request) else \
+            settings.PUBLIC_MAX_BODY_BYTES
+        if length > limit:
             # The body is not read: close the connection rather than drain it.
             response = problem(request, 413)
             response["Connection"] = "close"

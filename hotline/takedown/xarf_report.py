@@ -7,6 +7,8 @@ from typing import Any
 from django.conf import settings
 from xarf import create_report
 
+from hotline.cases.models import Case
+
 from .models import Notice
 
 INDUSTRY = {"A1", "A2", "B1", "B2"}
@@ -18,8 +20,14 @@ class XARFBuildError(ValueError):
 
 
 def xarf_for(notice: Notice) -> dict[str, Any]:
-    takedown = notice.takedown
-    case = takedown.case
+    """The report attached to a notice: its id is the notice's (also the Message-ID)."""
+    return xarf_for_case(notice.takedown.case, report_id=str(notice.id),
+                         tags=[f"notice:{notice.sequence}"])
+
+
+def xarf_for_case(case: Case, *, report_id: str | None = None, tags: list[str] | None = None,
+                  content_removed: bool = False) -> dict[str, Any]:
+    """A confirmed case as XARF v4 content/csam: URL, hashes and classification, no content."""
     classification = case.classification
     industry = [c for c in classification.get("industry", []) if c in INDUSTRY]
     # Industry classes where the analyst gave one; otherwise the INHOPE baseline, the floor of
@@ -45,13 +53,14 @@ def xarf_for(notice: Notice) -> dict[str, Any]:
         url=case.url,
         classification=level,
         detection_method="user_report",
-        content_removed=False,
-        tags=[f"case:{case.pk}", f"notice:{notice.sequence}"],
+        content_removed=content_removed,
+        tags=[f"case:{case.pk}", *(tags or [])],
         **extra,
     )
     if result.errors or result.report is None:
         raise XARFBuildError("; ".join(f"{e.field}: {e.message}" for e in result.errors))
     report: dict[str, Any] = result.report.model_dump(mode="json", by_alias=True,
                                                       exclude_none=True)
-    report["report_id"] = str(notice.id)  # one id per notice, also the e-mail's Message-ID
+    if report_id is not None:
+        report["report_id"] = report_id
     return report

@@ -97,7 +97,7 @@ def test_report_and_check_status_in_english(site: str, context: BrowserContext,
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you: your report was sent")
     code = receipt_code(page)
     report = Report.objects.get()
-    assert report.portal.code == "gm" and report.language == "en"
+    assert report.portal is not None and report.portal.code == "gm" and report.language == "en"
     assert report.content_kind == "video"
     assert [a.submitted for a in report.addresses.all()] == [
         "https://images.example.test/gallery/1", "hxxp://example[.]test/page"]
@@ -156,6 +156,7 @@ def test_report_and_check_status_in_arabic(site: str, context: BrowserContext,
     expect(html).to_have_attribute("lang", "ar")
     code = receipt_code(page)
     report = Report.objects.get()
+    assert report.portal is not None
     assert (report.portal.code, report.language, report.content_kind) == ("km", "ar", "website")
 
     page.locator("main a[href='/km/ar/status/']").click()

@@ -1,0 +1,52 @@
+"""Schemathesis against the API's own OpenAPI schema, in process (WSGI).
+
+Every operation gets generated requests, valid and invalid, with a key allowed to do
+everything: no answer may be a 5xx, and every answer must match the schema (status code,
+content type, headers and body).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import schemathesis
+from django.core.cache import cache
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_headers_conformance, response_schema_conformance]
+
+
+@pytest.fixture
+def api_key(db: None, settings_: None) -> Iterator[str]:
+    from hotline.lists.models import ApiKey, Member
+    from hotline.portals.models import Portal
+
+    member = Member.objects.create(name="Fuzzer (test)", may_submit=True, may_export=True,
+                                   portal=Portal.objects.filter(code="gm").first())
+    _key, secret = ApiKey.issue(member)
+    yield secret
+
+
+@pytest.fixture
+def settings_(settings: object) -> None:
+    settings.API_RATE_LIMIT = "100000/m"  # type: ignore[attr-defined]
+    cache.clear()
+
+
+@schema.parametrize()
+@settings(max_examples=30, deadline=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))
+def test_no_5xx_and_every_answer_matches_the_schema(case: schemathesis.Case,
+                                                     api_key: str) -> None:
+    case.call_and_validate(headers={"X-API-Key": api_key}, checks=CHECKS)
