@@ -18,17 +18,22 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import random
-import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import (
+    django_version,
+    machine_line,
+    sqlite_version,
+    write_markdown,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION_TITLE = "## Figures: aggregate queries on a large database"
@@ -180,45 +185,6 @@ def python_summary(period: Any) -> dict[str, Any]:
             "median_assessment": statistics.median([c - f for *_x, f, c in done])}
 
 
-def machine() -> str:
-    cpu = ""
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    with open("/proc/meminfo") as f:
-        mem = int(re.search(r"MemTotal:\s+(\d+)", f.read()).group(1))  # type: ignore[union-attr]
-    import sqlite3
-
-    import django
-
-    return (f"{os.cpu_count()} cores, {cpu}, {mem / 1024 / 1024:.1f} GiB RAM; Python "
-            f"{platform.python_version()}, Django {django.get_version()}, SQLite "
-            f"{sqlite3.sqlite_version}; load average "
-            f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-
-
-def write_markdown(path: Path, block: str, marker: str) -> None:
-    if path.exists():
-        text = path.read_text()
-    else:  # someone has the file open elsewhere: start from the committed one
-        text = subprocess.run(["git", "show", "HEAD:BENCHMARKS.md"], cwd=ROOT,
-                              capture_output=True, text=True).stdout or "# Benchmarks\n"
-    if SECTION_TITLE not in text:
-        text = text.rstrip("\n") + "\n\n" + INTRO
-    pattern = re.compile(rf"<!-- {re.escape(marker)} -->.*?<!-- /{re.escape(marker)} -->",
-                         re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: block, text)
-    else:
-        start = text.index(SECTION_TITLE)
-        nxt = text.find("\n## ", start + len(SECTION_TITLE))
-        end = len(text) if nxt < 0 else nxt
-        text = text[:end].rstrip("\n") + "\n\n" + block + "\n" + text[end:]
-    path.write_text(text.rstrip("\n") + "\n")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=1_000_000, help="cases (and reports) to seed")
@@ -299,7 +265,7 @@ def main() -> None:
 Command: `{command}` (total wall time {total:.0f} s; seeding {seeding:.0f} s, database
 {db_mb:,.0f} MB).
 
-Machine: {machine()}.
+Machine: {machine_line(django_version(), sqlite_version())}.
 
 Seeded rows: {seeded}; reports spread over 3 years and 5 portals; the period is the last 365
 days.
@@ -320,7 +286,7 @@ period summary computed in Python over every case row fetched with `values_list`
     print()
     print(block)
     if not args.no_write:
-        write_markdown(args.markdown, block, marker)
+        write_markdown(args.markdown, block, marker, title=SECTION_TITLE, intro=INTRO)
         print(f"\nwrote {args.markdown}")
 
 

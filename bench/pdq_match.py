@@ -24,8 +24,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
-import re
 import resource
 import shutil
 import subprocess
@@ -38,6 +36,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import loadavg, machine, write_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere: make `hotline` importable
@@ -312,32 +313,6 @@ def evaluate(info: dict[str, Any], data: Path, bf: set[tuple[int, int, int]], nb
     )
 
 
-def machine() -> dict[str, str]:
-    model = "unknown"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    mem_kb = 0
-    with open("/proc/meminfo") as f:
-        for line in f:
-            if line.startswith("MemTotal:"):
-                mem_kb = int(line.split()[1])
-    return {
-        "nproc": str(len(os.sched_getaffinity(0))),
-        "cpu": model,
-        "ram": f"{mem_kb / 1024**2:.1f} GiB",
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-    }
-
-
-def loadavg() -> str:
-    with open("/proc/loadavg") as f:
-        return " ".join(f.read().split()[:3])
-
-
 def fmt(info: dict[str, Any], key: str, spec: str) -> str:
     if "error" in info:
         return "—"
@@ -469,31 +444,6 @@ _Written by `bench/pdq_match.py`: a run replaces this introduction and its own b
 """
 
 
-def write_markdown(path: Path, block: str, marker: str) -> None:
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if SECTION_TITLE not in text:
-        text = text.rstrip("\n") + "\n\n" + INTRO
-    else:  # keep the introduction current: it sits between the title and the first run
-        start = text.index(SECTION_TITLE)
-        first = text.find("<!-- pdq_match ", start)
-        nxt = text.find("\n## ", start + len(SECTION_TITLE))
-        stop = first if first >= 0 and (nxt < 0 or first < nxt) else (len(text) if nxt < 0
-                                                                       else nxt + 1)
-        text = text[:start] + INTRO + "\n" + text[stop:]
-    pattern = re.compile(
-        rf"<!-- {re.escape(marker)} -->.*?<!-- /{re.escape(marker)} -->", re.DOTALL
-    )
-    if pattern.search(text):
-        text = pattern.sub(lambda _: block, text)
-    else:
-        # New runs go at the end of this section (before the next "## " heading, if any).
-        start = text.index(SECTION_TITLE)
-        nxt = text.find("\n## ", start + len(SECTION_TITLE))
-        end = len(text) if nxt < 0 else nxt
-        text = text[:end].rstrip("\n") + "\n\n" + block + "\n" + text[end:]
-    path.write_text(text.rstrip("\n") + "\n")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--n", type=int, default=1_000_000, help="hashes in the bank")
@@ -547,13 +497,15 @@ def main() -> None:
             results.append(info)
     finally:
         shutil.rmtree(data, ignore_errors=True)
+    env = {**machine(), "numpy": np.__version__}
     block = report(
-        args, results, machine(), when, load_before, loadavg(), time.perf_counter() - start
+        args, results, env, when, load_before, loadavg(), time.perf_counter() - start
     )
     print()
     print(block)
     if not args.no_write:
-        write_markdown(args.markdown, block, f"pdq_match n={args.n} queries={args.queries}")
+        write_markdown(args.markdown, block, f"pdq_match n={args.n} queries={args.queries}",
+                       title=SECTION_TITLE, intro=INTRO, refresh_intro="pdq_match")
         print(f"\nwrote {args.markdown}")
 
 
