@@ -335,6 +335,13 @@ RECHECK_MAX_SECONDS = envint("RECHECK_MAX_SECONDS", 24 * 3600)
 RESEND_AFTER_HOURS = envint("RESEND_AFTER_HOURS", 24)
 ESCALATE_AFTER_RESENDS = envint("ESCALATE_AFTER_RESENDS", 3)
 
+# Recovery after killed processes (hotline/intake/recovery.py, run by `takedown tick`): a task
+# running longer than this is presumed orphaned by a dead worker and marked failed; a report
+# whose intake has not finished this long after it arrived, with no task waiting, is queued
+# again, until its intake has failed INTAKE_MAX_ATTEMPTS times.
+TASK_RUNNING_LIMIT_SECONDS = envint("TASK_RUNNING_LIMIT_SECONDS", 10 * 60)
+INTAKE_RETRY_AFTER_SECONDS = envint("INTAKE_RETRY_AFTER_SECONDS", 2 * 60)
+INTAKE_MAX_ATTEMPTS = envint("INTAKE_MAX_ATTEMPTS", 5)
 
 # Public figures: counts below this are published as "fewer than N" (hotline.stats).
 FIGURES_MIN_COUNT = envint("FIGURES_MIN_COUNT", 10)

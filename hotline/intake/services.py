@@ -59,7 +59,10 @@ def report_submit(
                     ReportedAddress(report=report, position=i, submitted=url)
                     for i, url in enumerate(urls)
                 )
-                transaction.on_commit(partial(_enqueue_intake, report.pk))
+                # Robust: once this commits the report is stored, so the reporter gets the
+                # receipt even if queuing fails (database lost a moment later); the recovery
+                # sweep queues the intake of such a report (hotline/intake/recovery.py).
+                transaction.on_commit(partial(_enqueue_intake, report.pk), robust=True)
         except IntegrityError:
             # Two equal 19-digit random codes: vanishingly rare, but never reuse a receipt.
             continue

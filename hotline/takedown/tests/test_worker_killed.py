@@ -6,15 +6,12 @@ and is skipped on the in-memory SQLite of the first.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
-from django.conf import settings
 from django.db import connection
 from django.test import TransactionTestCase
 from django.utils import timezone
@@ -23,21 +20,12 @@ from hotline.cases.models import Case
 from hotline.takedown import services
 from hotline.takedown.models import Check, Takedown
 from hotline.testing.httpserver import Route, serve
-
-ROOT = Path(__file__).resolve().parents[3]
+from hotline.testing.processes import ROOT, worker_env
 
 
 def _worker_env() -> dict[str, str]:
-    db = connection.settings_dict
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "hotline.test_settings",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "HOTLINE_VAR_DIR": str(settings.VAR_DIR),
-        "FETCH_ALLOW_NETWORKS": "127.0.0.1/32",
-        "FETCH_READ_TIMEOUT": "60", "FETCH_TOTAL_TIMEOUT": "120",
-    })
-    return env
+    return worker_env(FETCH_ALLOW_NETWORKS="127.0.0.1/32", FETCH_READ_TIMEOUT="60",
+                      FETCH_TOTAL_TIMEOUT="120")
 
 
 class WorkerKilledTestCase(TransactionTestCase):

@@ -1,0 +1,135 @@
+"""The recovery sweep: tasks of dead workers failed, unfinished intakes queued again, once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+
+from django.core.management import call_command
+from django.test import override_settings
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from hotline.cases.models import Case, CaseReport
+from hotline.intake import recovery, services
+from hotline.intake.models import Report, ReportedAddress
+from hotline.intake.tasks import intake_report
+from hotline.portals.tests.base import PublicTestCase
+
+
+@override_settings(TASK_RUNNING_LIMIT_SECONDS=600, INTAKE_RETRY_AFTER_SECONDS=120,
+                   INTAKE_MAX_ATTEMPTS=3)
+class RecoverySweepTestCase(PublicTestCase):
+    def report(self, age: timedelta = timedelta(minutes=5), **overrides: str) -> Report:
+        """A stored report whose intake was never queued (TestCase runs no on_commit)."""
+        self.submit(**overrides)
+        report = Report.objects.latest("pk")
+        Report.objects.filter(pk=report.pk).update(received_at=timezone.now() - age)
+        return report
+
+    def intake_task(self, report: Report, status: str, started: timedelta | None = None
+                    ) -> DBTaskResult:
+        result = intake_report.enqueue(report.pk)
+        task = DBTaskResult.objects.get(pk=result.id)
+        task.status = status
+        if started is not None:
+            task.started_at = timezone.now() - started
+        task.save()
+        return task
+
+    def queued(self, report: Report) -> int:
+        return DBTaskResult.objects.filter(
+            task_path=intake_report.module_path, args_kwargs__args__0=report.pk,
+            status="READY").count()
+
+    def test_a_task_of_a_killed_worker_is_failed_and_its_intake_queued_again(self) -> None:
+        report = self.report()
+        task = self.intake_task(report, "RUNNING", started=timedelta(minutes=11))
+        counts = recovery.recovery_sweep()
+        self.assertEqual(counts, {"tasks_failed": 1, "intake_requeued": 1, "intake_given_up": 0})
+        task.refresh_from_db()
+        self.assertEqual(task.status, "FAILED")
+        self.assertEqual(task.exception_class_path, recovery.WORKER_LOST)
+        self.assertIsNotNone(task.finished_at)
+        self.assertEqual(self.queued(report), 1)
+
+        queued = DBTaskResult.objects.get(status="READY")
+        intake_report.call(*queued.args_kwargs["args"])
+        report.refresh_from_db()
+        self.assertIsNotNone(report.intake_done_at)
+        self.assertEqual(CaseReport.objects.filter(report=report).count(), 2)
+
+    def test_a_task_still_within_its_limit_is_left_alone(self) -> None:
+        report = self.report()
+        task = self.intake_task(report, "RUNNING", started=timedelta(minutes=9))
+        counts = recovery.recovery_sweep()
+        self.assertEqual(counts, {"tasks_failed": 0, "intake_requeued": 0, "intake_given_up": 0})
+        task.refresh_from_db()
+        self.assertEqual(task.status, "RUNNING")
+        self.assertEqual(self.queued(report), 0)
+
+    def test_other_tasks_running_too_long_are_failed_but_not_run_again(self) -> None:
+        from hotline.lists.tasks import capture_case
+
+        result = capture_case.enqueue(12345)
+        DBTaskResult.objects.filter(pk=result.id).update(
+            status="RUNNING", started_at=timezone.now() - timedelta(hours=1))
+        self.assertEqual(recovery.recovery_sweep()["tasks_failed"], 1)
+        self.assertEqual(DBTaskResult.objects.get().status, "FAILED")
+
+    def test_a_report_left_without_a_task_is_queued_after_the_grace_period(self) -> None:
+        late = self.report(age=timedelta(minutes=3))
+        recent = self.report(age=timedelta(seconds=30), urls="recent.example.test")
+        self.assertEqual(recovery.recovery_sweep()["intake_requeued"], 1)
+        self.assertEqual(self.queued(late), 1)
+        self.assertEqual(self.queued(recent), 0)
+
+    def test_a_waiting_task_is_not_doubled_and_a_second_sweep_queues_nothing(self) -> None:
+        waiting = self.report()
+        self.intake_task(waiting, "READY")
+        lost = self.report(urls="lost.example.test")
+        self.assertEqual(recovery.recovery_sweep()["intake_requeued"], 1)
+        self.assertEqual(recovery.recovery_sweep()["intake_requeued"], 0)
+        self.assertEqual(self.queued(waiting), 1)
+        self.assertEqual(self.queued(lost), 1)
+
+    def test_finished_intakes_are_left_alone(self) -> None:
+        report = self.report()
+        services.report_intake(report_id=report.pk)
+        self.intake_task(report, "FAILED")
+        self.assertEqual(recovery.recovery_sweep()["intake_requeued"], 0)
+
+    def test_a_failed_intake_is_retried_until_the_limit_then_given_up(self) -> None:
+        report = self.report()
+        for attempt in range(3):
+            counts = recovery.recovery_sweep()
+            self.assertEqual(counts["intake_requeued"], 1, attempt)
+            DBTaskResult.objects.filter(status="READY").update(status="FAILED")
+        with self.assertLogs("hotline.intake.recovery", "ERROR") as logs:
+            counts = recovery.recovery_sweep()
+        self.assertEqual(counts, {"tasks_failed": 0, "intake_requeued": 0, "intake_given_up": 1})
+        self.assertIn(f"report {report.pk}", logs.output[0])
+        self.assertEqual(self.queued(report), 0)
+
+    def test_intake_run_again_makes_no_second_case_or_link(self) -> None:
+        first = self.report(urls="https://same.example.test/a\nhttps://other.example.test/")
+        second = self.report(urls="HTTPS://SAME.example.test/a")
+        for _ in range(2):
+            for report in (first, second):
+                services.report_intake(report_id=report.pk)
+                # As if a sweep had queued it again while a slow worker was still at it.
+                Report.objects.filter(pk=report.pk).update(intake_done_at=None)
+        for report in (first, second):
+            services.report_intake(report_id=report.pk)
+        self.assertEqual(Case.objects.count(), 2)
+        self.assertEqual(CaseReport.objects.count(), 3)
+        same = Case.objects.get(url="https://same.example.test/a")
+        self.assertEqual(same.report_count, 2)
+        self.assertFalse(ReportedAddress.objects.exclude(
+            pk__in=CaseReport.objects.values("address")).exists())
+
+    def test_the_tick_command_runs_the_sweep(self) -> None:
+        self.report()
+        out = StringIO()
+        call_command("takedown", "tick", stdout=out)
+        self.assertIn("intake_requeued=1", out.getvalue())
