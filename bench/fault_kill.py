@@ -224,8 +224,10 @@ Load average {' '.join(f'{x:.2f}' for x in load_before)} at the start,
 - Recovery sweeps during the run: {swept['tasks_failed']} orphaned tasks marked failed,
   {swept['intake_requeued']} intakes queued again (the orphaned ones, and reports stored by a
   web worker killed before it queued their intake).
-- Time to drain after the last request: {drain:.1f} s (an orphaned task waits for the 20 s
-  limit and the next sweep). Final sweep after the drain: {sweep}.
+- Time to drain after the last request: {drain:.1f} s: the backlog of intakes the load left
+  (two workers take reports in more slowly than three web workers store them here), and each
+  orphaned task waits for the 20 s limit and the next sweep. Final sweep after the drain:
+  {sweep}.
 
 | Figure | Count |
 |---|---:|
