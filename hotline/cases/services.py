@@ -47,7 +47,8 @@ def case_attach(*, report: Report, address: ReportedAddress, canonical: Canonica
         except IntegrityError:
             # Another worker opened it a moment ago: attach to theirs.
             case = open_cases.select_for_update().get()
-    CaseReport.objects.get_or_create(case=case, address=address, defaults={"report": report})
+    CaseReport.objects.get_or_create(case=case, address=address, defaults={
+        "report": report, "portal_id": report.portal_id})
     stats = Report.objects.filter(case_links__case=case).aggregate(
         first=Min("received_at"), last=Max("received_at"))
     case.report_count = case.links.values("report").distinct().count()
@@ -149,6 +150,7 @@ def _close(case: Case, verdict: str, classification: dict[str, list[str]], *,
     case.dedicated_site = dedicated and verdict == Verdict.CSAM
     case.closed_at = timezone.now()
     case.time_to_assessment = case.closed_at - case.first_reported
+    case.links.update(closed_at=case.closed_at)
     case.claimed_by, case.claimed_at = None, None
 
 

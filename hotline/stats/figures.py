@@ -70,23 +70,34 @@ def reports(portals: Portals) -> QuerySet[Report]:
     return qs if portals is None else qs.filter(portal__in=portals)
 
 
-def cases(portals: Portals) -> QuerySet[Case]:
+def cases(portals: Portals, closed: Period | None = None) -> QuerySet[Case]:
+    """The cases reported through the portals (closed in the period, if one is given).
+
+    The portal filter reads the links' own (portal, closed_at, case) index: the report's
+    portal and the case's closing time are copied onto each link for this.
+    """
     qs = Case.objects.all()
+    links = CaseReport.objects.all()
+    if closed is not None:
+        qs = qs.filter(status=Case.Status.CLOSED, closed_at__gte=closed.start,
+                       closed_at__lt=closed.end)
+        links = links.filter(closed_at__gte=closed.start, closed_at__lt=closed.end)
     if portals is None:
         return qs
-    linked = CaseReport.objects.filter(report__portal__in=portals).values("case_id")
-    return qs.filter(pk__in=Subquery(linked))
+    return qs.filter(pk__in=Subquery(links.filter(portal__in=portals).values("case_id")))
 
 
 def assessed(portals: Portals, period: Period) -> QuerySet[Case]:
-    return cases(portals).filter(status=Case.Status.CLOSED, closed_at__gte=period.start,
-                                 closed_at__lt=period.end)
+    return cases(portals, closed=period)
 
 
 def removed(portals: Portals, period: Period) -> QuerySet[Takedown]:
     qs = Takedown.objects.filter(state=Takedown.State.REMOVED, removed_at__gte=period.start,
                                  removed_at__lt=period.end)
-    return qs if portals is None else qs.filter(case__in=cases(portals))
+    if portals is None:
+        return qs
+    linked = CaseReport.objects.filter(portal__in=portals).values("case_id")
+    return qs.filter(case_id__in=Subquery(linked))
 
 
 def median_duration(qs: QuerySet[Any], field: str, n: int | None = None) -> dt.timedelta | None:
@@ -159,7 +170,7 @@ def received_by(unit: str, portals: Portals, period: Period) -> list[tuple[dt.da
 def outcomes_by(unit: str, portals: Portals, period: Period) -> dict[dt.date, dict[str, int]]:
     """Received, assessed, confirmed and removed per month or year."""
     filtered = portals is not None
-    done = cases(portals).filter(status=Case.Status.CLOSED)
+    done = assessed(portals, period)
     columns = {
         "received": dict(received_by(unit, portals, period)),
         "assessed": count_by(done, "closed_at", unit, period, one_query=filtered),

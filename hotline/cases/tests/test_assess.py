@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.test import override_settings
 
 from hotline.audit.models import AuditEntry
 from hotline.cases.models import Assessment, Case, Scheme, SchemeOption
 from hotline.intake.models import Report
+from hotline.portals.models import Portal
 
 from .base import StaffTestCase
 
@@ -37,6 +40,25 @@ class AssessTestCase(StaffTestCase):
         self.assertEqual(a.classification["industry"], ["B2"])
         self.assertTrue(a.needs_review)
         self.assertEqual(Report.objects.get().status, Report.Status.BEING_ASSESSED)
+
+    def test_closing_stores_what_the_figures_read(self) -> None:
+        from hotline.cases.models import CaseReport
+        from hotline.stats import figures
+
+        link = CaseReport.objects.get()
+        self.assertEqual((link.portal, link.closed_at), (self.gm, None))
+        client = self.claimed_by(self.analyst)
+        self.assess(client, verdict="not_illegal", notes="")
+        self.case.refresh_from_db()
+        link.refresh_from_db()
+        self.assertEqual(self.case.status, Case.Status.CLOSED)
+        self.assertEqual(link.closed_at, self.case.closed_at)
+        self.assertEqual(self.case.time_to_assessment,
+                         self.case.closed_at - self.case.first_reported)  # type: ignore[operator]
+        period = figures.Period(self.case.closed_at - dt.timedelta(hours=1),  # type: ignore[operator]
+                                self.case.closed_at + dt.timedelta(hours=1))  # type: ignore[operator]
+        self.assertEqual(figures.summary([self.gm], period)["assessed"], 1)
+        self.assertEqual(figures.summary([Portal.objects.get(code="sn")], period)["assessed"], 0)
 
     def test_csam_needs_every_required_scheme(self) -> None:
         client = self.claimed_by(self.analyst)

@@ -41,7 +41,8 @@ def seed_case(portal: Portal, lang: str, received: dt.datetime, *, closed_after:
         verdict=verdict if closed_at else "", confirmed=confirmed, report_count=1,
         first_reported=received, last_reported=received, closed_at=closed_at,
         time_to_assessment=closed_at - received if closed_at else None)
-    CaseReport.objects.create(case=case, report=report, address=address)
+    CaseReport.objects.create(case=case, report=report, address=address, portal=portal,
+                              closed_at=closed_at)
     removed_at = None
     if confirmed and closed_at and (removal_hours is not None or open_takedown):
         removed_at = (closed_at + dt.timedelta(hours=removal_hours)
