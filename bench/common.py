@@ -138,6 +138,16 @@ def write_markdown(path: Path, block: str, marker: str, *, title: str, intro: st
 
 # --- figures --------------------------------------------------------------------------------
 
+def publish(block: str, marker: str, *, markdown: Path, write: bool, title: str,
+            intro: str) -> None:
+    """Print the block and, unless told not to, put it into BENCHMARKS.md."""
+    print()
+    print(block)
+    if write:
+        write_markdown(markdown, block, marker, title=title, intro=intro)
+        print(f"\nwrote {markdown}")
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     """The q-th percentile (0..100), linearly interpolated like numpy's default."""
     if not values:

@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import re
 import secrets
 import subprocess
@@ -36,9 +35,18 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import (
+    ROOT,
+    django_version,
+    machine_line,
+    publish,
+    throwaway_postgres,
+)
+
 MARKER = "fault-kill"
 SECTION_TITLE = "## Fault test: processes killed during submissions"
 INTRO = f"""{SECTION_TITLE}
@@ -49,42 +57,6 @@ background worker every few seconds, then checks every acknowledged receipt agai
 database (the parts are in `hotline/testing/faultkill.py`; the suite runs a 300-report version,
 `hotline/intake/tests/test_fault_kill.py`). Problems must all be 0.
 """
-PROTECTED = re.compile(r"^(test|test_.*|postgres|template\d*)$")
-PG = ["-h", "127.0.0.1", "-U", "postgres"]
-
-
-def machine(pg_version: str) -> str:
-    import django
-
-    cpu = "unknown CPU"
-    mem = 0
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem = int(Path("/proc/meminfo").read_text().split()[1]) * 1024
-    except OSError:
-        pass
-    return (f"{os.cpu_count()} cores, {cpu}, {mem / 2**30:.1f} GiB RAM; Python "
-            f"{platform.python_version()}, Django {django.get_version()}, {pg_version}")
-
-
-def write_markdown(path: Path, block: str) -> None:
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"<!-- {MARKER} -->.*?<!-- /{MARKER} -->", re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: block, text)
-    else:
-        if SECTION_TITLE not in text:
-            text = text.rstrip("\n") + "\n\n" + INTRO
-        start = text.index(SECTION_TITLE)
-        nxt = text.find("\n## ", start + len(SECTION_TITLE))
-        end = len(text) if nxt < 0 else nxt
-        text = text[:end].rstrip("\n") + "\n\n" + block + "\n" + text[end:]
-    path.write_text(text.rstrip("\n") + "\n")
-
-
 def prepare(env: dict[str, str]) -> None:
     def hotline(*args: str) -> None:
         subprocess.run([sys.executable, "-m", "hotline.cli", *args], cwd=ROOT, env=env,
@@ -111,8 +83,6 @@ def main() -> int:
     ap.add_argument("--markdown", type=Path, default=ROOT / "BENCHMARKS.md")
     ap.add_argument("--no-write", action="store_true", help="print only, leave BENCHMARKS.md")
     args = ap.parse_args()
-    if PROTECTED.match(args.database):
-        ap.error(f"refusing to use the database {args.database!r}")
     started = time.monotonic()
     load_before = os.getloadavg()
 
@@ -120,7 +90,6 @@ def main() -> int:
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env.update({
         "DJANGO_SETTINGS_MODULE": "hotline.settings",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.database}",
         "HOTLINE_VAR_DIR": str(var_dir), "STATIC_MANIFEST": "0",
         "SECRET_KEY": secrets.token_urlsafe(48), "RECEIPT_PEPPER": secrets.token_urlsafe(48),
         "RECEIPT_ARGON2_TIME_COST": "1", "RECEIPT_ARGON2_MEMORY_KIB": "8192",
@@ -129,58 +98,62 @@ def main() -> int:
         "TASK_RUNNING_LIMIT_SECONDS": "20", "INTAKE_RETRY_AFTER_SECONDS": "10",
         "DATABASE_CONN_MAX_AGE": "60", "LOG_LEVEL": "WARNING",
     })
-    subprocess.run(["dropdb", *PG, "--if-exists", args.database], check=True)
-    subprocess.run(["createdb", *PG, args.database], check=True)
-    try:
-        prepare(env)
-        os.environ.update(env)
-        sys.path.insert(0, str(ROOT))
-        import django
-
-        django.setup()
-        from django.db import connection
-
-        from hotline.intake.recovery import recovery_sweep
-        from hotline.testing.faultkill import (
-            PROBLEMS,
-            Fleet,
-            chaos,
-            send_reports,
-            verify,
-            wait_drained,
-        )
-        from hotline.testing.geoip import unused_port
-
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            pg_version = f"PostgreSQL {cursor.fetchone()[0]}"
-        fleet = Fleet(env, args.port or unused_port(), task_workers=args.task_workers,
-                      tick_seconds=5, log_dir=var_dir)
-        stop = threading.Event()
-        killer = threading.Thread(target=chaos, args=(fleet, stop), daemon=True,
-                                  kwargs={"seed": args.seed, "every": tuple(args.kill_every)})
+    with ExitStack() as stack:
+        try:  # created here, dropped when the block ends; people's databases are refused
+            env["DATABASE_URL"] = stack.enter_context(throwaway_postgres(args.database))
+        except ValueError as e:
+            ap.error(str(e))
         try:
-            fleet.start()
-            killer.start()
-            load = send_reports(fleet.base, args.reports, clients=args.clients, seed=args.seed,
-                                progress=lambda n: print(f"  {n} sent, kills {dict(fleet.kills)}",
-                                                         flush=True))
-            stop.set()
-            killer.join()
-            fleet.check_alive()
-            print(f"load done in {load.seconds:.0f} s; draining", flush=True)
-            drain = wait_drained(timeout=args.drain_timeout)
-        finally:
-            stop.set()
-            fleet.stop()
-        sweep = recovery_sweep()
-        figures = verify(load)
-    finally:
-        if "django" in sys.modules:
-            from django.db import connections
+            prepare(env)
+            os.environ.update(env)
+            sys.path.insert(0, str(ROOT))
+            import django
 
-            connections.close_all()
-        subprocess.run(["dropdb", *PG, "--if-exists", args.database], check=False)
+            django.setup()
+            from django.db import connection
+
+            from hotline.intake.recovery import recovery_sweep
+            from hotline.testing.faultkill import (
+                PROBLEMS,
+                Fleet,
+                chaos,
+                send_reports,
+                verify,
+                wait_drained,
+            )
+            from hotline.testing.geoip import unused_port
+
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW server_version")
+                pg_version = f"PostgreSQL {cursor.fetchone()[0]}"
+            fleet = Fleet(env, args.port or unused_port(), task_workers=args.task_workers,
+                          tick_seconds=5, log_dir=var_dir)
+            stop = threading.Event()
+            killer = threading.Thread(target=chaos, args=(fleet, stop), daemon=True,
+                                      kwargs={"seed": args.seed, "every": tuple(args.kill_every)})
+            try:
+                fleet.start()
+                killer.start()
+                def progress(n: int) -> None:
+                    print(f"  {n} sent, kills {dict(fleet.kills)}", flush=True)
+
+                load = send_reports(fleet.base, args.reports, clients=args.clients,
+                                    seed=args.seed, progress=progress)
+                stop.set()
+                killer.join()
+                fleet.check_alive()
+                print(f"load done in {load.seconds:.0f} s; draining", flush=True)
+                drain = wait_drained(timeout=args.drain_timeout)
+            finally:
+                stop.set()
+                fleet.stop()
+            sweep = recovery_sweep()
+            figures = verify(load)
+        finally:
+            if "django" in sys.modules:
+                from django.db import connections
+
+                connections.close_all()
     total = time.monotonic() - started
     tick_log = (var_dir / "tick.log").read_text(errors="replace")
     swept = {name: sum(int(n) for n in re.findall(rf"{name}=(\d+)", tick_log))
@@ -213,7 +186,7 @@ gunicorn {args.web_workers} workers × {args.web_threads} threads, {args.task_wo
 Receipts hashed with Argon2id at time cost 1, 8 MiB (production: 3, 64 MiB); rate limit lifted;
 `TASK_RUNNING_LIMIT_SECONDS=20`, `INTAKE_RETRY_AFTER_SECONDS=10` (production: 600, 120).
 
-Machine: {machine(pg_version)}.
+Machine: {machine_line(django_version(), pg_version)}.
 Load average {' '.join(f'{x:.2f}' for x in load_before)} at the start,
 {' '.join(f'{x:.2f}' for x in os.getloadavg())} at the end (the machine is shared).
 
@@ -239,8 +212,8 @@ Load average {' '.join(f'{x:.2f}' for x in load_before)} at the start,
 
 Result: {"every acknowledged report stored once, complete and taken in" if ok else "FAILED"}.
 <!-- /{MARKER} -->"""
-    if not args.no_write:
-        write_markdown(args.markdown, block)
+    publish(block, MARKER, markdown=args.markdown, write=not args.no_write,
+            title=SECTION_TITLE, intro=INTRO)
     return 0 if ok else 1
 
 

@@ -44,12 +44,12 @@ from bench.common import (
     loadavg,
     machine_line,
     percentile,
+    publish,
     ratio,
     sqlite_version,
     stop,
     utc_stamp,
     wait_http,
-    write_markdown,
 )
 
 SECTION_TITLE = "## Intake latency: from a public report to the analyst queue (embedded)"
@@ -340,11 +340,8 @@ Ratios: {'; '.join(ratios)} (worker interval {WORKER_INTERVAL_S:g} s: an idle wo
 that long between looks at the queue, so at this rate a report waits on average about half of
 it). {'; '.join(notes)}.
 <!-- /{marker} -->"""
-    print()
-    print(block)
-    if not args.no_write:
-        write_markdown(args.markdown, block, marker, title=SECTION_TITLE, intro=INTRO)
-        print(f"\nwrote {args.markdown}")
+    publish(block, marker, markdown=args.markdown, write=not args.no_write,
+            title=SECTION_TITLE, intro=INTRO)
 
 
 if __name__ == "__main__":

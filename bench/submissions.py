@@ -40,12 +40,12 @@ from bench.common import (
     machine_line,
     percentile,
     postgres_version,
+    publish,
     ratio,
     stop,
     throwaway_postgres,
     utc_stamp,
     wait_http,
-    write_markdown,
 )
 
 SECTION_TITLE = "## Public submissions under concurrent load (PostgreSQL, gunicorn)"
@@ -341,11 +341,8 @@ hash in the load generator's process: {argon_text} (median of 5). Stored: {store
 and {tasks:,} queued intake tasks (every successful post, warm-up included), {ceiling_rows:,}
 ceiling rows.
 <!-- /{marker} -->"""
-    print()
-    print(block)
-    if not args.no_write:
-        write_markdown(args.markdown, block, marker, title=SECTION_TITLE, intro=INTRO)
-        print(f"\nwrote {args.markdown}")
+    publish(block, marker, markdown=args.markdown, write=not args.no_write,
+            title=SECTION_TITLE, intro=INTRO)
 
 
 if __name__ == "__main__":

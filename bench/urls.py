@@ -48,11 +48,11 @@ from bench.common import (
     machine_line,
     percentile,
     postgres_version,
+    publish,
     ratio,
     sqlite_version,
     throwaway_postgres,
     utc_stamp,
-    write_markdown,
 )
 
 SECTION_TITLE = "## URLs: canonicalisation throughput and lookups on a 10-million-entry list"
@@ -631,11 +631,8 @@ other. The benchmark is one single-threaded process{where}.
 
 {b_text}
 <!-- /{marker} -->"""
-    print()
-    print(block)
-    if not args.no_write:
-        write_markdown(args.markdown, block, marker, title=SECTION_TITLE, intro=INTRO)
-        print(f"\nwrote {args.markdown}")
+    publish(block, marker, markdown=args.markdown, write=not args.no_write,
+            title=SECTION_TITLE, intro=INTRO)
 
 
 if __name__ == "__main__":
