@@ -21,3 +21,6 @@ errorlog = "-"
 loglevel = "info"
 access_log_format = '%(t)s "%(r)s" %(s)s %(B)s %(M)sms'
 proc_name = "hotline-web"
+# gunicorn 27's control socket is one path per user (~/.gunicorn/gunicorn.ctl), so several
+# servers on one machine (tests, benchmarks, blue/green) would fight over it; nothing uses it.
+control_socket_disable = True
