@@ -62,10 +62,10 @@ fresh URL on `*.example.test`, production receipt cost) and watches the database
 read-only connection polled every few milliseconds, for each report's case link
 (`cases.CaseReport`): from then on the case is in the analyst queue. Baselines in the same
 run: the HTTP submission alone (until the receipt page), and the worker's polling interval
-(django-tasks-db's `db_worker --interval`, default 1 s, which `hotline serve` keeps): a worker
-with nothing to do sleeps that long before it looks again.
+(`hotline worker --interval`, default 0.25 s or `WORKER_INTERVAL`, which `hotline serve`
+keeps): a worker with nothing to do sleeps that long before it looks again.
 """
-WORKER_INTERVAL_S = 1.0  # django_tasks_db db_worker --interval default; `hotline serve` keeps it
+WORKER_INTERVAL_S = 0.25  # `hotline worker` default (WORKER_INTERVAL), kept by `hotline serve`
 
 
 @dataclass

@@ -10,7 +10,9 @@ A task cut off mid-run stays RUNNING until the recovery sweep marks it failed
 from __future__ import annotations
 
 import logging
+import os
 import time
+from argparse import ArgumentParser
 from typing import Any
 
 from django.db import InterfaceError, OperationalError, connections
@@ -23,6 +25,12 @@ RETRY_SECONDS = 5.0
 
 class Command(DatabaseWorkerCommand):
     help = "Run background tasks (any number of workers may run at once)."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        super().add_arguments(parser)
+        # An idle worker looks at the queue this often (seconds): a new report waits on
+        # average half of it before its intake starts (bench/intake_latency.py).
+        parser.set_defaults(interval=float(os.environ.get("WORKER_INTERVAL", "0.25")))
 
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
