@@ -53,10 +53,10 @@ class AssessTestCase(StaffTestCase):
         link.refresh_from_db()
         self.assertEqual(self.case.status, Case.Status.CLOSED)
         self.assertEqual(link.closed_at, self.case.closed_at)
-        self.assertEqual(self.case.time_to_assessment,
-                         self.case.closed_at - self.case.first_reported)  # type: ignore[operator]
-        period = figures.Period(self.case.closed_at - dt.timedelta(hours=1),  # type: ignore[operator]
-                                self.case.closed_at + dt.timedelta(hours=1))  # type: ignore[operator]
+        closed = self.case.closed_at
+        assert closed is not None
+        self.assertEqual(self.case.time_to_assessment, closed - self.case.first_reported)
+        period = figures.Period(closed - dt.timedelta(hours=1), closed + dt.timedelta(hours=1))
         self.assertEqual(figures.summary([self.gm], period)["assessed"], 1)
         self.assertEqual(figures.summary([Portal.objects.get(code="sn")], period)["assessed"], 0)
 
