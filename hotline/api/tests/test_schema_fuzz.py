@@ -12,7 +12,9 @@ from collections.abc import Iterator
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -36,6 +38,18 @@ def api_key(db: None, settings_: None) -> Iterator[str]:
                                    portal=Portal.objects.filter(code="gm").first())
     _key, secret = ApiKey.issue(member)
     yield secret
+
+
+@pytest.fixture(autouse=True)
+def _one_connection() -> Iterator[None]:
+    """Called as a WSGI app, Django closes its database connection around each request; the
+    test's transaction (and its rows) live on that connection, so keep it, as Django's test
+    Client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
