@@ -16,6 +16,8 @@ from hotline.intake.models import Report, ReportedAddress
 from hotline.intake.tasks import intake_report
 from hotline.portals.tests.base import PublicTestCase
 
+NO_CAPTURE = {"capture_requeued": 0, "capture_given_up": 0}
+
 
 @override_settings(TASK_RUNNING_LIMIT_SECONDS=600, INTAKE_RETRY_AFTER_SECONDS=120,
                    INTAKE_MAX_ATTEMPTS=3)
@@ -46,7 +48,8 @@ class RecoverySweepTestCase(PublicTestCase):
         report = self.report()
         task = self.intake_task(report, "RUNNING", started=timedelta(minutes=11))
         counts = recovery.recovery_sweep()
-        self.assertEqual(counts, {"tasks_failed": 1, "intake_requeued": 1, "intake_given_up": 0})
+        self.assertEqual(counts, {"tasks_failed": 1, "intake_requeued": 1, "intake_given_up": 0,
+                                  **NO_CAPTURE})
         task.refresh_from_db()
         self.assertEqual(task.status, "FAILED")
         self.assertEqual(task.exception_class_path, recovery.WORKER_LOST)
@@ -63,7 +66,8 @@ class RecoverySweepTestCase(PublicTestCase):
         report = self.report()
         task = self.intake_task(report, "RUNNING", started=timedelta(minutes=9))
         counts = recovery.recovery_sweep()
-        self.assertEqual(counts, {"tasks_failed": 0, "intake_requeued": 0, "intake_given_up": 0})
+        self.assertEqual(counts, {"tasks_failed": 0, "intake_requeued": 0, "intake_given_up": 0,
+                                  **NO_CAPTURE})
         task.refresh_from_db()
         self.assertEqual(task.status, "RUNNING")
         self.assertEqual(self.queued(report), 0)
@@ -107,7 +111,8 @@ class RecoverySweepTestCase(PublicTestCase):
             DBTaskResult.objects.filter(status="READY").update(status="FAILED")
         with self.assertLogs("hotline.intake.recovery", "ERROR") as logs:
             counts = recovery.recovery_sweep()
-        self.assertEqual(counts, {"tasks_failed": 0, "intake_requeued": 0, "intake_given_up": 1})
+        self.assertEqual(counts, {"tasks_failed": 0, "intake_requeued": 0, "intake_given_up": 1,
+                                  **NO_CAPTURE})
         self.assertIn(f"report {report.pk}", logs.output[0])
         self.assertEqual(self.queued(report), 0)
 
@@ -133,3 +138,59 @@ class RecoverySweepTestCase(PublicTestCase):
         out = StringIO()
         call_command("takedown", "tick", stdout=out)
         self.assertIn("intake_requeued=1", out.getvalue())
+
+
+@override_settings(TASK_RUNNING_LIMIT_SECONDS=600, INTAKE_RETRY_AFTER_SECONDS=120,
+                   INTAKE_MAX_ATTEMPTS=2, CAPTURE_NEW_CASES=True)
+class CaptureRecoveryTestCase(PublicTestCase):
+    """A case whose capture task died with its worker gets its capture queued again."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        from hotline.lists.tasks import capture_case
+
+        self.capture_case = capture_case
+        self.submit(urls="https://one.example.test/a")
+        services.report_intake(report_id=Report.objects.latest("pk").pk)
+        self.case = Case.objects.get()
+        Case.objects.filter(pk=self.case.pk).update(created=timezone.now() - timedelta(minutes=5))
+
+    def captures_queued(self) -> int:
+        return DBTaskResult.objects.filter(task_path=self.capture_case.module_path,
+                                           args_kwargs__args__0=self.case.pk,
+                                           status="READY").count()
+
+    def test_a_lost_capture_is_queued_again_once(self) -> None:
+        result = self.capture_case.enqueue(self.case.pk)
+        DBTaskResult.objects.filter(pk=result.id).update(
+            status="RUNNING", started_at=timezone.now() - timedelta(minutes=11))
+        counts = recovery.recovery_sweep()
+        self.assertEqual((counts["tasks_failed"], counts["capture_requeued"]), (1, 1))
+        self.assertEqual(self.captures_queued(), 1)
+        self.assertEqual(recovery.recovery_sweep()["capture_requeued"], 0)  # it is waiting
+        self.assertEqual(self.captures_queued(), 1)
+
+    def test_a_captured_or_young_or_closed_case_is_left_alone(self) -> None:
+        from hotline.lists.models import Capture
+
+        Case.objects.filter(pk=self.case.pk).update(created=timezone.now())
+        self.assertEqual(recovery.recovery_sweep()["capture_requeued"], 0)
+        Case.objects.filter(pk=self.case.pk).update(created=timezone.now() - timedelta(hours=1))
+        Capture.objects.create(case=self.case, url=self.case.url, error="dns: no such name")
+        self.assertEqual(recovery.recovery_sweep()["capture_requeued"], 0)
+        Capture.objects.all().delete()
+        Case.objects.filter(pk=self.case.pk).update(status=Case.Status.CLOSED)
+        self.assertEqual(recovery.recovery_sweep()["capture_requeued"], 0)
+        self.assertEqual(self.captures_queued(), 0)
+
+    def test_a_capture_that_keeps_failing_is_given_up(self) -> None:
+        for _ in range(2):
+            result = self.capture_case.enqueue(self.case.pk)
+            DBTaskResult.objects.filter(pk=result.id).update(status="FAILED")
+        counts = recovery.recovery_sweep()
+        self.assertEqual((counts["capture_requeued"], counts["capture_given_up"]), (0, 1))
+
+    def test_captures_off_means_nothing_to_recover(self) -> None:
+        with override_settings(CAPTURE_NEW_CASES=False):
+            self.assertEqual(recovery.recovery_sweep()["capture_requeued"], 0)
+        self.assertEqual(recovery.recovery_sweep()["capture_requeued"], 1)
