@@ -33,9 +33,10 @@ class Command(BaseCommand):
             subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(conf),
                               "-b", f"{options['host']}:{options['port']}"]),
             subprocess.Popen([sys.executable, "-m", "hotline.cli", "worker"]),
-            # Queues due takedown re-checks, re-sends and escalations every minute.
+            # Queues due takedown re-checks, re-sends and escalations, and runs the recovery
+            # sweep, every TICK_SECONDS (60).
             subprocess.Popen([sys.executable, "-m", "hotline.cli", "takedown", "tick",
-                              "--loop", "60"]),
+                              "--loop", os.environ.get("TICK_SECONDS", "60")]),
         ]
         self.stdout.write(f"\nPortal network:  {base}/")
         for portal in Portal.objects.filter(enabled=True):
