@@ -1,15 +1,14 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
+
+from hotline.accounts.admin_site import ReadOnlyAdmin
 
 from .models import Trace
 
 
 @admin.register(Trace)
-class TraceAdmin(admin.ModelAdmin):
+class TraceAdmin(ReadOnlyAdmin):
     """Traces are records of what was found: viewable, never edited by hand."""
 
     list_display = ["case", "at", "ok", "failed_step", "country", "asn", "organisation",
@@ -19,12 +18,3 @@ class TraceAdmin(admin.ModelAdmin):
     list_select_related = ["case"]
     readonly_fields = ["case", "at", "ok", "failed_step", "error", "address", "country", "asn",
                        "organisation", "abuse_email", "cdn", "result"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
