@@ -131,14 +131,22 @@ def register(request: HttpRequest) -> HttpResponse:
     })
 
 
-@never_cache
-@require_POST
-def register_options(request: HttpRequest) -> HttpResponse:
+def _enrolling(request: HttpRequest) -> User | HttpResponse:
+    """The user who may add a key now, or the refusal to answer with."""
     user = _signed_in_user(request)
     if user is None:
         return _error(_("Sign in with your password first."), 403)
     if not _may_enrol(user):
         return _error(_("Confirm your second factor before adding a security key."), 403)
+    return user
+
+
+@never_cache
+@require_POST
+def register_options(request: HttpRequest) -> HttpResponse:
+    user = _enrolling(request)
+    if isinstance(user, HttpResponse):
+        return user
     options = generate_registration_options(
         rp_id=settings.WEBAUTHN_RP_ID,
         rp_name=settings.WEBAUTHN_RP_NAME,
@@ -158,11 +166,9 @@ def register_options(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_POST
 def register_verify(request: HttpRequest) -> HttpResponse:
-    user = _signed_in_user(request)
-    if user is None:
-        return _error(_("Sign in with your password first."), 403)
-    if not _may_enrol(user):
-        return _error(_("Confirm your second factor before adding a security key."), 403)
+    user = _enrolling(request)
+    if isinstance(user, HttpResponse):
+        return user
     body = _json_body(request)
     challenge = _take_challenge(request, REGISTER)
     if body is None or challenge is None:
