@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,7 +22,7 @@ class Submission:
     receipt_code: str
 
 
-def _seal_optional(text: str) -> bytes | None:
+def seal_optional(text: str) -> bytes | None:
     return sealing.seal(text) if text else None
 
 
@@ -38,36 +39,36 @@ def report_submit(
     """Store one report and queue its intake. Returns the receipt code, shown once."""
     # Seal before the transaction: a missing key fails loudly with nothing written.
     sealed = {
-        "where_found_sealed": _seal_optional(where_found),
-        "description_sealed": _seal_optional(description),
-        "contact_sealed": _seal_optional(contact),
+        "where_found_sealed": seal_optional(where_found),
+        "description_sealed": seal_optional(description),
+        "contact_sealed": seal_optional(contact),
     }
     for _attempt in range(3):
         code = receipts.new_code()
         digest = receipts.digest(code)
         try:
             with transaction.atomic():
-                report = Report.objects.create(
-                    portal=portal,
-                    language=language,
-                    content_kind=content_kind,
-                    wants_feedback=bool(contact),
-                    receipt_digest=digest,
-                    **sealed,
-                )
-                ReportedAddress.objects.bulk_create(
-                    ReportedAddress(report=report, position=i, submitted=url)
-                    for i, url in enumerate(urls)
-                )
-                # Robust: once this commits the report is stored, so the reporter gets the
-                # receipt even if queuing fails (database lost a moment later); the recovery
-                # sweep queues the intake of such a report (hotline/intake/recovery.py).
-                transaction.on_commit(partial(_enqueue_intake, report.pk), robust=True)
+                report = report_store(urls, portal=portal, language=language,
+                                      content_kind=content_kind, wants_feedback=bool(contact),
+                                      receipt_digest=digest, **sealed)
         except IntegrityError:
             # Two equal 19-digit random codes: vanishingly rare, but never reuse a receipt.
             continue
         return Submission(report=report, receipt_code=code)
     raise RuntimeError("could not allocate a unique receipt code")
+
+
+def report_store(urls: list[str], **fields: Any) -> Report:
+    """Write one report and its addresses, and queue its intake once the caller's transaction
+    commits (call it inside one: the report and its addresses are written together or not)."""
+    report = Report.objects.create(**fields)
+    ReportedAddress.objects.bulk_create(
+        ReportedAddress(report=report, position=i, submitted=url) for i, url in enumerate(urls))
+    # Robust: once this commits the report is stored, so the reporter gets the receipt even if
+    # queuing fails (database lost a moment later); the recovery sweep queues the intake of
+    # such a report (hotline/intake/recovery.py).
+    transaction.on_commit(partial(_enqueue_intake, report.pk), robust=True)
+    return report
 
 
 def _enqueue_intake(report_id: int) -> None:

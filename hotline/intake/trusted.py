@@ -9,15 +9,14 @@ of making them twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from hotline.lib.urlcanon import InvalidURL, canonicalise
 
-from .models import Report, ReportedAddress
-from .services import _enqueue_intake, _seal_optional
+from .models import Report
+from .services import report_store, seal_optional
 
 
 @dataclass(frozen=True)
@@ -72,8 +71,8 @@ def check(items: list[Item]) -> list[list[str]]:
 def submit(member: Any, items: list[Item]) -> list[Outcome]:
     """Store a member's batch (all or nothing) and queue the intake of each new report."""
     urls = check(items)
-    sealed = [{"where_found_sealed": _seal_optional(item.where_found),
-               "description_sealed": _seal_optional(item.description)} for item in items]
+    sealed = [{"where_found_sealed": seal_optional(item.where_found),
+               "description_sealed": seal_optional(item.description)} for item in items]
     for _attempt in range(2):
         try:
             with transaction.atomic():
@@ -91,11 +90,8 @@ def _store(member: Any, item: Item, urls: list[str], sealed: dict[str, Any]) -> 
         existing = Report.objects.filter(member=member, reference=item.reference).first()
         if existing is not None:
             return Outcome(existing, created=False)
-    report = Report.objects.create(
-        member=member, portal=item.portal or member.portal, language="",
-        reference=item.reference, classification_hint=item.classification_hint,
-        content_kind=item.content_kind, **sealed)
-    ReportedAddress.objects.bulk_create(
-        ReportedAddress(report=report, position=i, submitted=url) for i, url in enumerate(urls))
-    transaction.on_commit(partial(_enqueue_intake, report.pk), robust=True)
+    report = report_store(urls, member=member, portal=item.portal or member.portal,
+                          language="", reference=item.reference,
+                          classification_hint=item.classification_hint,
+                          content_kind=item.content_kind, **sealed)
     return Outcome(report, created=True)

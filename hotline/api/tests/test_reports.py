@@ -194,8 +194,8 @@ class ErrorTest(TrustedIntakeTestCase):
 
         from django.db import OperationalError
 
-        with mock.patch("hotline.intake.trusted.ReportedAddress.objects.bulk_create",
-                        side_effect=OperationalError("server closed the connection")):
+        with mock.patch.object(ReportedAddress.objects, "bulk_create",
+                               side_effect=OperationalError("server closed the connection")):
             r = self.post({"reports": [{"urls": ["https://a.example.test/"]}]})
         self.assertProblem(r, 503, None)
         self.assertEqual(r["Retry-After"], "60")
