@@ -17,6 +17,12 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 log = logging.getLogger(__name__)
 
+# The message of each status that is not about one field, wherever it is answered (here, or by
+# the public-side middleware for errors Django renders before the API is reached).
+MESSAGES = {400: "Bad request.", 404: "Not found.", 405: "Method not allowed.",
+            413: "The request body is too large.",
+            503: "The service is briefly unavailable; nothing was stored. Retry later."}
+
 # Path parts Django Ninja adds in front of the field names of a request.
 _WRAPPERS = {"body", "query", "path", "header", "payload", "form", "cookie"}
 
@@ -74,7 +80,7 @@ def _http_error(request: HttpRequest, exc: Any) -> HttpResponse:
 
 
 def _not_found(request: HttpRequest, exc: Any) -> HttpResponse:
-    return problem(404, "Not found.")
+    return problem(404, MESSAGES[404])
 
 
 def _unauthorised(request: HttpRequest, exc: Any) -> HttpResponse:
@@ -86,8 +92,7 @@ def _unauthorised(request: HttpRequest, exc: Any) -> HttpResponse:
 
 def _database_down(request: HttpRequest, exc: Any) -> HttpResponse:
     log.warning("database unavailable: %s", type(exc).__name__)
-    response = problem(503, "The service is briefly unavailable; nothing was stored. Retry "
-                            "later.")
+    response = problem(503, MESSAGES[503])
     response["Retry-After"] = "60"
     return response
 

@@ -50,13 +50,10 @@ def _is_api(request: HttpRequest) -> bool:
 
 def _as_json(response: HttpResponse) -> HttpResponse:
     """An API error rendered by Django (404, 405, 413, 503 ...) in the API's JSON shape."""
-    from hotline.api.errors import problem
+    from hotline.api.errors import MESSAGES, problem
 
-    messages = {400: "Bad request.", 404: "Not found.", 405: "Method not allowed.",
-                413: "The request body is too large.",
-                503: "The service is briefly unavailable; nothing was stored. Retry later."}
     status = response.status_code
-    converted = problem(status, messages.get(status, response.reason_phrase + "."))
+    converted = problem(status, MESSAGES.get(status, response.reason_phrase + "."))
     for header in ("Allow", "Retry-After", "Connection"):
         if header in response:
             converted[header] = response[header]
