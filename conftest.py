@@ -1,4 +1,4 @@
-"""Test set-up shared by every app (settings: hotline/test_settings.py)."""
+"""Test set-up shared by every app (settings: hotline/testing/settings.py)."""
 
 from __future__ import annotations
 

@@ -112,7 +112,7 @@ def main() -> int:
             django.setup()
             from django.db import connection
 
-            from hotline.intake.recovery import recovery_sweep
+            from hotline.ops.recovery import recovery_sweep
             from hotline.testing.faultkill import (
                 PROBLEMS,
                 Fleet,

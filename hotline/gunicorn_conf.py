@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import os
 
+# Every environment variable is read in hotline/settings.py, these two included.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
+from django.conf import settings
+
 wsgi_app = "hotline.wsgi:application"
 worker_class = "gthread"
-workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
-threads = int(os.environ.get("WEB_THREADS", "8"))
+workers = settings.WEB_CONCURRENCY
+threads = settings.WEB_THREADS
 timeout = 30
 graceful_timeout = 10
 limit_request_line = 8190

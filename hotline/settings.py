@@ -133,8 +133,11 @@ CSRF_COOKIE_PATH = "/staff/"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Strict"
 
+# Apps in layers, lowest first (docs/architecture.md): an app imports only apps above it in this
+# list, or lib. The project package (urls, middleware, error pages, admin site, layouts) sits
+# on top of them all.
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "hotline.apps.StaffAdminConfig",  # django.contrib.admin with the staff admin site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -145,24 +148,28 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "hotline.portals",
-    "hotline.intake",
-    "hotline.accounts",
     "hotline.audit",
+    "hotline.accounts",
+    "hotline.members",
+    "hotline.intake",
     "hotline.cases",
     "hotline.lists",
     "hotline.hosting",
     "hotline.takedown",
+    "hotline.public",
+    "hotline.workbench",
     "hotline.stats",
     "hotline.api",
-    "ninja",
+    "hotline.ops",
 ]
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "/staff/login/"
 
 MIDDLEWARE = [
     # First, so that nothing later can see or log who the public visitor is.
-    "hotline.portals.middleware.PublicSideMiddleware",
+    "hotline.middleware.PublicSideMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -187,8 +194,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "hotline.portals.context_processors.public",
-                "hotline.accounts.context_processors.staff",
+                "hotline.context_processors.public",
+                "hotline.context_processors.staff",
             ],
         },
     },
@@ -256,6 +263,8 @@ TIME_ZONE = "UTC"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The two base layouts' style sheets (templates/layouts/); apps keep their own under static/.
+STATICFILES_DIRS = [BASE_DIR / "hotline" / "static"]
 # Hashed, pre-compressed names in production (collectstatic); plain files for tests.
 STATIC_MANIFEST = envbool("STATIC_MANIFEST", True)
 STORAGES = {
@@ -335,7 +344,19 @@ RECHECK_MAX_SECONDS = envint("RECHECK_MAX_SECONDS", 24 * 3600)
 RESEND_AFTER_HOURS = envint("RESEND_AFTER_HOURS", 24)
 ESCALATE_AFTER_RESENDS = envint("ESCALATE_AFTER_RESENDS", 3)
 
-# Recovery after killed processes (hotline/intake/recovery.py, run by `takedown tick`): a task
+# Processes (hotline/ops): `hotline serve` binds the web server to SERVE_HOST:PORT and runs the
+# tick (every periodic job: hotline/ops/tick.py) every TICK_SECONDS; an idle `hotline worker`
+# looks at the queue every WORKER_INTERVAL seconds (a new report waits on average half of it
+# before its intake starts: bench/intake_latency.py); gunicorn runs WEB_CONCURRENCY processes
+# of WEB_THREADS threads.
+SERVE_HOST = os.environ.get("HOST", "127.0.0.1")
+PORT = envint("PORT", 8000)
+TICK_SECONDS = envint("TICK_SECONDS", 60)
+WORKER_INTERVAL = envfloat("WORKER_INTERVAL", 0.25, low=0.01, high=60)
+WEB_CONCURRENCY = envint("WEB_CONCURRENCY", 1)
+WEB_THREADS = envint("WEB_THREADS", 8)
+
+# Recovery after killed processes (hotline/ops/recovery.py, run by the tick): a task
 # running longer than this is presumed orphaned by a dead worker and marked failed; a report
 # whose intake has not finished this long after it arrived, with no task waiting, is queued
 # again, until its intake has failed INTAKE_MAX_ATTEMPTS times.

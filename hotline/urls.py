@@ -1,26 +1,34 @@
+"""Every address of the product, in one place: staff pages, the API, the public portals."""
+
 from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
 
-from hotline.accounts.admin_site import StaffAdminSite
 from hotline.api.api import api
+from hotline.public import urls as public_urls
+from hotline.stats import views as stats_views
 
-# Every registered ModelAdmin stays; only the site's access check changes.
-admin.site.__class__ = StaffAdminSite
+public_pages = [
+    *public_urls.urlpatterns,
+    path("<str:code>/<str:lang>/figures/", stats_views.public, name="figures"),
+]
 
 urlpatterns = [
     path("staff/admin/", admin.site.urls),
-    path("staff/cases/", include("hotline.cases.urls")),
+    path("staff/cases/", include("hotline.workbench.urls")),
     path("staff/audit/", include("hotline.audit.urls")),
     path("staff/takedown/", include("hotline.takedown.urls")),
     path("staff/figures/", include("hotline.stats.urls")),
+    # The partner's start page is the figures dashboard (also at /staff/figures/).
+    path("staff/partner/", stats_views.dashboard, name="partner_home"),
     path("staff/", include("hotline.accounts.urls")),
     path("api/v1/", api.urls),
-    path("", include("hotline.portals.urls")),
+    # Public pages last: their first segment is any portal code.
+    path("", include((public_pages, "public"))),
 ]
 
-handler400 = "hotline.portals.views.bad_request"
-handler403 = "hotline.portals.views.permission_denied"
-handler404 = "hotline.portals.views.not_found"
-handler500 = "hotline.portals.views.server_error"
+handler400 = "hotline.errors.bad_request"
+handler403 = "hotline.errors.permission_denied"
+handler404 = "hotline.errors.not_found"
+handler500 = "hotline.errors.server_error"

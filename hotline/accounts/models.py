@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hotline.lib.staffaccess import ASSESSORS, REVIEWERS, Role
 from hotline.portals.models import Portal
 
 
@@ -29,11 +30,7 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractUser):
-    class Role(models.TextChoices):
-        ANALYST = "analyst", _("Analyst")
-        SENIOR = "senior", _("Senior analyst")
-        PARTNER = "partner", _("Partner")
-        ADMIN = "admin", _("Administrator")
+    Role = Role
 
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("e-mail address"), unique=True)
@@ -61,11 +58,11 @@ class User(AbstractUser):
 
     @property
     def can_assess(self) -> bool:
-        return self.role in (self.Role.ANALYST, self.Role.SENIOR, self.Role.ADMIN)
+        return self.role in ASSESSORS
 
     @property
     def can_review(self) -> bool:
-        return self.role in (self.Role.SENIOR, self.Role.ADMIN)
+        return self.role in REVIEWERS
 
     @property
     def is_admin(self) -> bool:

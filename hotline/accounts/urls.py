@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from django.urls import path
 
-from hotline.stats import views as stats_views
-
 from . import views, views_webauthn
 
 app_name = "accounts"
@@ -22,6 +20,4 @@ urlpatterns = [
     path("2fa/keys/register/verify/", views_webauthn.register_verify,
          name="webauthn_register_verify"),
     path("setup/<str:uidb64>/<str:token>/", views.setup, name="setup"),
-    # The partner's start page is the figures dashboard (also at /staff/figures/).
-    path("partner/", stats_views.dashboard, name="partner_home"),
 ]

@@ -19,9 +19,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hotline.audit.services import audit_record
 from hotline.lib.ratelimit import client_address, client_key
+from hotline.lib.staffaccess import staff_view
 
 from . import throttle
-from .access import staff_view
 from .forms import SetPasswordForm, SignInForm, TokenForm
 from .models import User
 from .services import has_second_factor, totp_device_for_setup
@@ -173,6 +173,6 @@ def signout(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if user.role == User.Role.PARTNER:
-        return HttpResponseRedirect(reverse("accounts:partner_home"))
+        return HttpResponseRedirect(reverse("partner_home"))
     return HttpResponseRedirect(reverse("cases:queue"))
 

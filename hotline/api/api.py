@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from hotline.cases.api import router as cases_router
-from hotline.intake.api import router as reports_router
-from hotline.lists.api import router as lists_router
-
 from . import errors
 from .auth import KeyRateThrottle, member_auth
+from .cases import router as cases_router
+from .lists import router as lists_router
+from .reports import router as reports_router
 
 api = NinjaAPI(
     title="Hotline API",

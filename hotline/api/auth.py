@@ -15,7 +15,7 @@ from django.utils import timezone
 from ninja.security import APIKeyHeader, HttpBearer
 from ninja.throttling import SimpleRateThrottle
 
-from hotline.lists.models import ApiKey
+from hotline.members.models import ApiKey
 
 from .errors import ApiError
 

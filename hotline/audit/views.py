@@ -7,8 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from hotline.accounts.access import staff_view
-from hotline.accounts.models import User
+from hotline.lib.staffaccess import Role, staff_view
 
 from .models import AuditEntry
 from .services import audit_record, audit_verify
@@ -25,7 +24,7 @@ class AuditFilterForm(forms.Form):
 
 
 @require_GET
-@staff_view(User.Role.ADMIN)
+@staff_view(Role.ADMIN)
 def log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     entries = AuditEntry.objects.order_by("-id")

@@ -1,7 +1,10 @@
-"""Case actions: creation from intake, claims, assessment, second review and third opinion.
+"""Case actions: taking reports in (a case per canonical URL), claims, assessment, second
+review and third opinion.
 
-Every state change is one transaction that locks the case row, checks the state it expects,
-writes the audit entry and refreshes the status reporters see.
+Every state change is one transaction that locks the case row, checks the state it expects and
+writes the audit entry. What reporters and members see of it is derived on read
+(hotline/cases/progress.py); what follows a confirmation is hotline/takedown/confirmation.py,
+set off by the ``case_confirmed`` signal.
 """
 
 from __future__ import annotations
@@ -18,13 +21,40 @@ from django.utils import timezone
 
 from hotline.audit.services import audit_record
 from hotline.intake.models import Report, ReportedAddress
-from hotline.lib.urlcanon import CanonicalURL
+from hotline.lib.urlcanon import CanonicalURL, InvalidURL, canonicalise
 
 from .models import Assessment, Case, CaseReport, Verdict, url_digest
+from .signals import case_confirmed, case_opened
 
 
 class CaseStateError(Exception):
     """The case is not in a state that allows this action (someone else got there first)."""
+
+
+def report_intake(*, report_id: int) -> None:
+    """Canonicalise the addresses of one report and attach each to the case of its URL.
+
+    Safe to run twice, or in several workers at once: the report row is locked and marked done
+    in the same transaction.
+    """
+    with transaction.atomic():
+        report = Report.objects.select_for_update().filter(pk=report_id).first()
+        if report is None or report.intake_done_at is not None:
+            return
+        for address in report.addresses.all():
+            try:
+                canonical = canonicalise(address.submitted)
+            except InvalidURL:
+                # The form accepted it, so this only happens if the canonicaliser became
+                # stricter since; the address stays visible to staff as typed.
+                continue
+            address.canonical_url = canonical.url
+            address.host = canonical.host
+            address.registrable_domain = canonical.registrable_domain
+            address.save(update_fields=["canonical_url", "host", "registrable_domain"])
+            case_attach(report=report, address=address, canonical=canonical)
+        report.intake_done_at = timezone.now()
+        report.save(update_fields=["intake_done_at"])
 
 
 def case_attach(*, report: Report, address: ReportedAddress, canonical: CanonicalURL) -> Case:
@@ -42,8 +72,7 @@ def case_attach(*, report: Report, address: ReportedAddress, canonical: Canonica
                     registrable_domain=canonical.registrable_domain, previous=previous,
                     first_reported=report.received_at, last_reported=report.received_at,
                 )
-            if settings.CAPTURE_NEW_CASES:
-                transaction.on_commit(partial(_enqueue_capture, case.pk))
+            transaction.on_commit(partial(case_opened.send, sender=Case, case_id=case.pk))
         except IntegrityError:
             # Another worker opened it a moment ago: attach to theirs.
             case = open_cases.select_for_update().get()
@@ -55,41 +84,6 @@ def case_attach(*, report: Report, address: ReportedAddress, canonical: Canonica
     case.first_reported, case.last_reported = stats["first"], stats["last"]
     case.save(update_fields=["report_count", "first_reported", "last_reported"])
     return case
-
-
-def _enqueue_capture(case_id: int) -> None:
-    from hotline.lists.tasks import capture_case
-
-    capture_case.enqueue(case_id)
-
-
-def report_refresh_status(report: Report) -> None:
-    """Derive what the reporter's receipt shows from the states of the report's cases."""
-    cases = list(Case.objects.filter(links__report=report).distinct()
-                 .select_related("takedown"))
-    actioned = [c.takedown for c in cases if hasattr(c, "takedown")]
-    if not cases:
-        status = Report.Status.RECEIVED
-    elif all(c.status == Case.Status.CLOSED for c in cases):
-        if actioned and all(t.removed_at for t in actioned):
-            status = Report.Status.REMOVED
-        elif actioned:
-            status = Report.Status.ACTION_TAKEN
-        else:
-            status = Report.Status.ASSESSED
-    elif any(c.status != Case.Status.OPEN or c.claimed_by_id for c in cases):
-        status = Report.Status.BEING_ASSESSED
-    else:
-        status = Report.Status.RECEIVED
-    if report.status != status:
-        report.status = status
-        report.save(update_fields=["status"])
-
-
-def case_reports_refresh(case: Case) -> None:
-    """Refresh the receipt status of every report that points at this case."""
-    for report in Report.objects.filter(case_links__case=case).distinct():
-        report_refresh_status(report)
 
 
 def _locked(case_id: int) -> Case:
@@ -122,7 +116,6 @@ def case_claim(*, case_id: int, user: Any) -> bool:
         ).update(claimed_by=user, claimed_at=timezone.now())
         if won:
             audit_record(actor=user, action="case.claim", obj=case)
-            case_reports_refresh(case)
     return bool(won)
 
 
@@ -133,7 +126,6 @@ def case_release(*, case_id: int, user: Any) -> None:
             case.claimed_by, case.claimed_at = None, None
             case.save(update_fields=["claimed_by", "claimed_at"])
             audit_record(actor=user, action="case.release", obj=case)
-            case_reports_refresh(case)
 
 
 def _needs_review(verdict: str) -> bool:
@@ -160,13 +152,10 @@ def _require_claim(case: Case, user: Any, status: str) -> None:
 
 
 def _confirmed(case: Case) -> None:
-    """A reviewed CSAM verdict: list it, bank its hashes, and start the takedown."""
+    """A reviewed CSAM verdict: what follows (URL list, own bank, trace, route, notice) is one
+    sequence, hotline/takedown/confirmation.py, run in this transaction."""
     if case.confirmed:
-        from hotline.lists.services import case_confirmed
-        from hotline.takedown.services import takedown_start
-
-        case_confirmed(case)
-        takedown_start(case)
+        case_confirmed.send(sender=Case, case=case)
 
 
 def case_assess(*, case_id: int, analyst: Any, verdict: str,
@@ -188,7 +177,6 @@ def case_assess(*, case_id: int, analyst: Any, verdict: str,
         case.save()
         audit_record(actor=analyst, action="case.assess", obj=case, verdict=verdict,
                      classification=classification, review=review)
-        case_reports_refresh(case)
     return assessment
 
 
@@ -217,7 +205,6 @@ def case_review(*, case_id: int, reviewer: Any, agrees: bool, verdict: str = "",
         _confirmed(case)
         audit_record(actor=reviewer, action="case.review", obj=case, agrees=agrees,
                      verdict=verdict, classification=classification or {})
-        case_reports_refresh(case)
     return assessment
 
 
@@ -236,5 +223,4 @@ def case_decide(*, case_id: int, senior: Any, verdict: str,
         _confirmed(case)
         audit_record(actor=senior, action="case.decide", obj=case, verdict=verdict,
                      classification=classification)
-        case_reports_refresh(case)
     return assessment

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from hotline.accounts.admin_site import ReadOnlyAdmin
+from hotline.lib.readonly_admin import ReadOnlyAdmin
 
 from .models import Trace
 

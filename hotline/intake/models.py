@@ -2,7 +2,8 @@
 
 Nothing here identifies the reporter: no address, user agent or referrer is ever stored, the
 reporter's own words are sealed with the hub's public key, and the receipt exists only as a
-slow hash.
+slow hash. How far a report has got is derived from its cases when asked
+(hotline/cases/progress.py), never stored here.
 """
 
 from __future__ import annotations
@@ -15,13 +16,6 @@ from hotline.portals.models import Portal
 
 
 class Report(models.Model):
-    class Status(models.TextChoices):
-        RECEIVED = "received", _("Received")
-        BEING_ASSESSED = "being_assessed", _("Being assessed")
-        ASSESSED = "assessed", _("Assessed")
-        ACTION_TAKEN = "action_taken", _("Action taken")
-        REMOVED = "removed", _("Removed")
-
     class ContentKind(models.TextChoices):
         IMAGE = "image", _("Images")
         VIDEO = "video", _("Videos")
@@ -41,7 +35,7 @@ class Report(models.Model):
     portal = models.ForeignKey(Portal, models.PROTECT, related_name="reports", null=True,
                                blank=True)
     # Trusted intake (API): the submitting member, its own reference and its hint.
-    member = models.ForeignKey("lists.Member", models.PROTECT, related_name="reports",
+    member = models.ForeignKey("members.Member", models.PROTECT, related_name="reports",
                                null=True, blank=True)
     reference = models.CharField(max_length=100, blank=True)
     classification_hint = models.CharField(max_length=8, choices=Hint.choices, blank=True)
@@ -53,7 +47,6 @@ class Report(models.Model):
     wants_feedback = models.BooleanField(default=False)
     # Only public reports have a receipt; members follow theirs by id or reference.
     receipt_digest = models.CharField(max_length=64, unique=True, null=True, editable=False)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
     received_at = models.DateTimeField(auto_now_add=True)
     intake_done_at = models.DateTimeField(null=True, blank=True)
 

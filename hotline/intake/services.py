@@ -1,4 +1,6 @@
-"""Actions on reports: submission from a portal and intake by the background worker."""
+"""Actions on reports: submission from a portal, storing (also for trusted intake over the API),
+and finding a report by its receipt. Taking a stored report in (a case per canonical URL) is
+the cases app's work: ``report_stored`` tells it."""
 
 from __future__ import annotations
 
@@ -7,13 +9,12 @@ from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from hotline.lib import receipts, sealing
-from hotline.lib.urlcanon import InvalidURL, canonicalise
 from hotline.portals.models import Portal
 
 from .models import Report, ReportedAddress
+from .signals import report_stored
 
 
 @dataclass(frozen=True)
@@ -65,16 +66,11 @@ def report_store(urls: list[str], **fields: Any) -> Report:
     ReportedAddress.objects.bulk_create(
         ReportedAddress(report=report, position=i, submitted=url) for i, url in enumerate(urls))
     # Robust: once this commits the report is stored, so the reporter gets the receipt even if
-    # queuing fails (database lost a moment later); the recovery sweep queues the intake of
-    # such a report (hotline/intake/recovery.py).
-    transaction.on_commit(partial(_enqueue_intake, report.pk), robust=True)
+    # queuing its intake fails (database lost a moment later); the recovery sweep queues the
+    # intake of such a report (hotline/ops/recovery.py).
+    transaction.on_commit(partial(report_stored.send, sender=Report, report_id=report.pk),
+                          robust=True)
     return report
-
-
-def _enqueue_intake(report_id: int) -> None:
-    from .tasks import intake_report
-
-    intake_report.enqueue(report_id)
 
 
 def report_for_receipt(code: str) -> Report | None:
@@ -84,32 +80,3 @@ def report_for_receipt(code: str) -> Report | None:
     if not receipts.is_well_formed(normalised):
         return None
     return Report.objects.filter(receipt_digest=digest).first()
-
-
-def report_intake(*, report_id: int) -> None:
-    """Canonicalise the addresses of one report and attach each to the case of its URL.
-
-    Safe to run twice, or in several workers at once: the report row is locked and marked done
-    in the same transaction.
-    """
-    from hotline.cases.services import case_attach, report_refresh_status
-
-    with transaction.atomic():
-        report = Report.objects.select_for_update().filter(pk=report_id).first()
-        if report is None or report.intake_done_at is not None:
-            return
-        for address in report.addresses.all():
-            try:
-                canonical = canonicalise(address.submitted)
-            except InvalidURL:
-                # The form accepted it, so this only happens if the canonicaliser became
-                # stricter since; the address stays visible to staff as typed.
-                continue
-            address.canonical_url = canonical.url
-            address.host = canonical.host
-            address.registrable_domain = canonical.registrable_domain
-            address.save(update_fields=["canonical_url", "host", "registrable_domain"])
-            case_attach(report=report, address=address, canonical=canonical)
-        report.intake_done_at = timezone.now()
-        report.save(update_fields=["intake_done_at"])
-        report_refresh_status(report)

@@ -1,63 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
-
-from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.contrib import admin
 from django.http import HttpRequest
-from django.utils import timezone
 
-from hotline.audit.services import audit_record
-
-from .models import ApiKey, BankHash, HashBank, Member, UrlListEntry
-
-
-class ApiKeyInline(admin.TabularInline):
-    model = ApiKey
-    extra = 0
-    fields = ("prefix", "created", "last_used", "revoked_at")
-    readonly_fields = ("prefix", "created", "last_used", "revoked_at")
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
-    list_display = ["name", "contact", "active", "may_download_lists", "may_submit",
-                    "may_export", "created"]
-    inlines = [ApiKeyInline]
-    actions = ["issue_key", "rotate_keys", "revoke_keys"]
-
-    def _show(self, request: HttpRequest, member: Member, secret: str) -> None:
-        messages.warning(request, f"New API key for {member}: {secret}  (shown once: copy it now)")
-
-    @admin.action(description="Issue a new API key")
-    def issue_key(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
-        for member in queryset:
-            key, secret = ApiKey.issue(member)
-            audit_record(actor=request.user, action="apikey.issue", obj=key)
-            self._show(request, member, secret)
-
-    @admin.action(description="Rotate: issue a new key and revoke the old ones")
-    def rotate_keys(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
-        for member in queryset:
-            old = list(member.keys.filter(revoked_at__isnull=True))
-            key, secret = ApiKey.issue(member)
-            ApiKey.objects.filter(pk__in=[k.pk for k in old]).update(revoked_at=timezone.now())
-            audit_record(actor=request.user, action="apikey.rotate", obj=key,
-                         revoked=[k.prefix for k in old])
-            self._show(request, member, secret)
-
-    @admin.action(description="Revoke all keys")
-    def revoke_keys(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
-        for member in queryset:
-            keys = member.keys.filter(revoked_at__isnull=True)
-            prefixes = list(keys.values_list("prefix", flat=True))
-            keys.update(revoked_at=timezone.now())
-            audit_record(actor=request.user, action="apikey.revoke", obj=member,
-                         revoked=prefixes)
+from .models import BankHash, HashBank, UrlListEntry
 
 
 @admin.register(HashBank)

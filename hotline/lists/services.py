@@ -233,9 +233,8 @@ def known_classification(case: Case) -> dict[str, list[str]]:
     return dict(match.bank_hash.classification) if match else {}
 
 
-def case_confirmed(case: Case) -> None:
-    """A reviewed CSAM verdict: the URL goes on the list, its hashes into the own bank."""
-    url_list_add(case)
+def own_bank_add(case: Case) -> None:
+    """A confirmed case's captured hashes go into the hub's own bank (once each)."""
     bank = own_bank()
     for capture in case.captures.exclude(sha256=""):
         if not bank.hashes.filter(sha256=capture.sha256).exists():

@@ -18,11 +18,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from hotline.accounts.access import staff_view
 from hotline.accounts.models import User
 from hotline.cases.models import Case
+from hotline.lib.staffaccess import staff_view
 from hotline.portals.models import Portal
-from hotline.portals.views import _context, portal_page
+from hotline.portals.pages import page_context, portal_page
 
 from . import figures
 from .figures import Period
@@ -95,7 +95,7 @@ def public(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
     export = csv_or_none(request, tables)
     if export is not None:
         return export
-    return render(request, "stats/public.html", _context(
+    return render(request, "stats/public.html", page_context(
         portal, lang, "figures", keep_query="?scope=hub" if hub else "", tables=tables, hub=hub,
         min_count=Count(None),
         query=export_query(request)))

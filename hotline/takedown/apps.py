@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class TakedownConfig(AppConfig):
     name = "hotline.takedown"
     verbose_name = _("Takedown")
+
+    def ready(self) -> None:
+        from hotline.cases.signals import case_confirmed
+
+        from . import confirmation
+
+        case_confirmed.connect(confirmation.case_confirmed, dispatch_uid="takedown.confirmation")

@@ -25,8 +25,9 @@ from django.utils import timezone, translation
 
 from hotline.audit.services import audit_record
 from hotline.cases.models import Case
-from hotline.cases.services import case_reports_refresh
+from hotline.hosting.services import trace_case
 from hotline.lib import fetcher
+from hotline.lists.services import url_list_remove
 
 from .models import Check, Notice, Takedown
 from .routing import override_chain, route_for
@@ -54,13 +55,10 @@ def takedown_start(case: Case) -> Takedown:
         })
         if created:
             _on_commit("takedown_trace", takedown.pk)
-            case_reports_refresh(case)
     return takedown
 
 
 def takedown_trace(*, takedown_id: int) -> None:
-    from hotline.hosting.services import trace_case
-
     takedown = Takedown.objects.select_related("case").get(pk=takedown_id)
     if takedown.state != Takedown.State.TRACING:
         return
@@ -206,12 +204,9 @@ def takedown_check(*, takedown_id: int) -> Check | None:
             takedown.time_to_removal = now - takedown.confirmed_at
             takedown.next_check_at = None
             takedown.save()
-            from hotline.lists.services import url_list_remove
-
             url_list_remove(takedown.case, reason=reason)
             audit_record(actor="system", action="takedown.removed", obj=takedown,
                          reason=reason, seconds=int(takedown.time_to_removal.total_seconds()))
-            case_reports_refresh(takedown.case)
         else:
             # Back off from hours towards a day between checks.
             takedown.check_interval = min(takedown.check_interval * 2,

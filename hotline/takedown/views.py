@@ -10,15 +10,14 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from hotline.accounts.access import staff_view
-from hotline.accounts.models import User
+from hotline.lib.staffaccess import Role, staff_view
 
 from . import services
 from .forms import OverrideForm
 from .models import Takedown
 
-STAFF = (User.Role.ANALYST, User.Role.SENIOR, User.Role.ADMIN)
-DECIDERS = (User.Role.SENIOR, User.Role.ADMIN)
+STAFF = (Role.ANALYST, Role.SENIOR, Role.ADMIN)
+DECIDERS = (Role.SENIOR, Role.ADMIN)
 
 
 def _get_takedown_for_user(request: HttpRequest, case_id: int) -> Takedown:

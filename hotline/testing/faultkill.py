@@ -217,8 +217,8 @@ def verify(load: Load) -> dict[str, int]:
 
     from hotline.cases.models import Case, CaseReport
     from hotline.intake.models import Report, ReportedAddress
-    from hotline.intake.recovery import WORKER_LOST
     from hotline.lib import receipts
+    from hotline.ops.recovery import WORKER_LOST
 
     with ThreadPoolExecutor(2) as pool:  # Argon2 releases the GIL
         digests = list(pool.map(receipts.digest, (s.code for s in load.acknowledged)))

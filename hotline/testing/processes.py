@@ -38,7 +38,7 @@ def worker_env(database_url: str = "", **extra: str) -> dict[str, str]:
 
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update({
-        "DJANGO_SETTINGS_MODULE": "hotline.test_settings",
+        "DJANGO_SETTINGS_MODULE": "hotline.testing.settings",
         "DATABASE_URL": database_url or postgres_url(connection.settings_dict),
         "HOTLINE_VAR_DIR": str(settings.VAR_DIR),
     })

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from hotline.audit.models import AuditEntry
 from hotline.cases.models import Scheme
-from hotline.cases.tests.base import StaffTestCase
+from hotline.testing.base import StaffTestCase
 
 
 class AdminAuditTestCase(StaffTestCase):

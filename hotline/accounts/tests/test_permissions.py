@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.test import Client
 
 from hotline.cases.models import Case
-from hotline.cases.tests.base import StaffTestCase
+from hotline.testing.base import StaffTestCase
 
 ANON, PASSWORD_ONLY, ANALYST, SENIOR, PARTNER, ADMIN = (
     "anonymous", "password only", "analyst", "senior", "partner", "admin")

@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hotline.accounts.models import User
 from hotline.audit.models import AuditEntry
-from hotline.cases.tests.base import PASSWORD, StaffTestCase
+from hotline.testing.base import PASSWORD, StaffTestCase
 
 
 def code_for(device: TOTPDevice, offset: int = 0) -> str:

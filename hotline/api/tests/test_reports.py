@@ -9,14 +9,13 @@ from django.test import Client, override_settings
 
 from hotline.cases import services as cases
 from hotline.cases.models import Case, CaseReport
-from hotline.intake import services as intake
 from hotline.intake.models import Report, ReportedAddress
-from hotline.lists.models import ApiKey, Member
-from hotline.lists.tests.base import ListsTestCase, case_url
+from hotline.members.models import ApiKey, Member
 from hotline.portals.models import Portal
+from hotline.testing.base import StaffTestCase, case_url
 
 
-class TrustedIntakeTestCase(ListsTestCase):
+class TrustedIntakeTestCase(StaffTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.member = Member.objects.create(name="Partner hotline (test)", may_submit=True,
@@ -31,7 +30,7 @@ class TrustedIntakeTestCase(ListsTestCase):
 
     def take_in(self) -> None:
         for report in Report.objects.filter(intake_done_at__isnull=True):
-            intake.report_intake(report_id=report.pk)
+            cases.report_intake(report_id=report.pk)
 
 
 class SubmitTest(TrustedIntakeTestCase):
@@ -69,10 +68,7 @@ class SubmitTest(TrustedIntakeTestCase):
         cases.case_claim(case_id=case.pk, user=self.analyst)
         self.assertEqual(self.api.get(f"/api/v1/reports/{report_id}").json()["urls"][0]["state"],
                          "in_assessment")
-        cases.case_assess(case_id=case.pk, analyst=self.analyst, verdict="csam",
-                          classification=self.CLASSIFICATION)
-        cases.case_claim(case_id=case.pk, user=self.senior)
-        cases.case_review(case_id=case.pk, reviewer=self.senior, agrees=True)
+        self.confirm_case(case)
         state = self.api.get(f"/api/v1/reports/{report_id}").json()
         self.assertEqual(state["urls"][0]["state"], "confirmed")
         self.assertEqual(state["status"], "action_taken")

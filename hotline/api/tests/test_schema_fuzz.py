@@ -31,7 +31,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 @pytest.fixture
 def api_key(db: None, settings_: None) -> Iterator[str]:
-    from hotline.lists.models import ApiKey, Member
+    from hotline.members.models import ApiKey, Member
     from hotline.portals.models import Portal
 
     member = Member.objects.create(name="Fuzzer (test)", may_submit=True, may_export=True,

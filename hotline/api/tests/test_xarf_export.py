@@ -8,7 +8,7 @@ from django.test import Client
 from xarf import parse
 
 from hotline.audit.models import AuditEntry
-from hotline.lists.models import ApiKey, Member
+from hotline.members.models import ApiKey, Member
 
 from .test_reports import TrustedIntakeTestCase
 

@@ -4,7 +4,7 @@ from django.db import connection
 
 from hotline.audit.models import AuditEntry
 from hotline.audit.services import audit_record
-from hotline.cases.tests.base import StaffTestCase
+from hotline.testing.base import StaffTestCase
 
 
 class AuditLogViewTestCase(StaffTestCase):

@@ -6,10 +6,10 @@ from django.test import override_settings
 
 from hotline.audit.models import AuditEntry
 from hotline.cases.models import Assessment, Case, Scheme, SchemeOption
+from hotline.cases.progress import ReportStatus, report_progress
 from hotline.intake.models import Report
 from hotline.portals.models import Portal
-
-from .base import StaffTestCase
+from hotline.testing.base import StaffTestCase
 
 
 @override_settings(REVIEW_SHARE_CSAM=1.0, REVIEW_SHARE_OTHER=0.0)
@@ -39,7 +39,7 @@ class AssessTestCase(StaffTestCase):
         self.assertEqual(a.classification["uk_category"], ["c"])
         self.assertEqual(a.classification["industry"], ["B2"])
         self.assertTrue(a.needs_review)
-        self.assertEqual(Report.objects.get().status, Report.Status.BEING_ASSESSED)
+        self.assertEqual(report_progress(Report.objects.get()).status, ReportStatus.BEING_ASSESSED)
 
     def test_closing_stores_what_the_figures_read(self) -> None:
         from hotline.cases.models import CaseReport
@@ -83,7 +83,7 @@ class AssessTestCase(StaffTestCase):
         self.assertEqual(self.case.verdict, "not_in_remit")
         self.assertFalse(self.case.confirmed)
         self.assertEqual(self.case.classification, {})
-        self.assertEqual(Report.objects.get().status, Report.Status.ASSESSED)
+        self.assertEqual(report_progress(Report.objects.get()).status, ReportStatus.ASSESSED)
 
     @override_settings(REVIEW_SHARE_OTHER=1.0)
     def test_the_review_share_is_configurable(self) -> None:
@@ -102,7 +102,7 @@ class AssessTestCase(StaffTestCase):
         self.assertTrue(self.case.confirmed)
         self.assertEqual(self.case.classification["inhope"], ["baseline"])
         # Confirmed: the takedown begins, and the receipt says so.
-        self.assertEqual(Report.objects.get().status, Report.Status.ACTION_TAKEN)
+        self.assertEqual(report_progress(Report.objects.get()).status, ReportStatus.ACTION_TAKEN)
         actions = list(AuditEntry.objects.values_list("action", flat=True))
         self.assertIn("case.assess", actions)
         self.assertIn("case.review", actions)
@@ -166,7 +166,7 @@ class AssessTestCase(StaffTestCase):
         self.assess(client, **self.csam_post(scheme_local_law="s12"))
         self.assertEqual(Assessment.objects.get().classification["local_law"], ["s12"])
         Scheme.objects.filter(code="local_law").update(enabled=False)
-        from hotline.cases.forms import AssessmentForm
+        from hotline.workbench.forms import AssessmentForm
 
         self.assertNotIn("scheme_local_law", AssessmentForm().fields)
         self.assertIn("scheme_uk_category", AssessmentForm().fields)
@@ -184,7 +184,7 @@ class AssessTestCase(StaffTestCase):
     def test_the_receipt_follows_the_case(self) -> None:
         r = self.client.post("/gm/en/report/", self.report_data(urls="example.test/receipt"))
         code = self.receipt_from(r)
-        from hotline.intake.services import report_intake
+        from hotline.cases.services import report_intake
 
         report_intake(report_id=Report.objects.order_by("-id").first().pk)  # type: ignore[union-attr]
         case = self.case_for("http://example.test/receipt")

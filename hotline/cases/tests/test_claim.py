@@ -11,11 +11,10 @@ from hotline.accounts.models import User
 from hotline.audit.models import AuditEntry
 from hotline.cases import services
 from hotline.cases.models import Case
+from hotline.cases.progress import ReportStatus, report_progress
+from hotline.cases.services import report_intake
 from hotline.intake.models import Report
-from hotline.intake.services import report_intake
-from hotline.portals.tests.base import load_demo_network
-
-from .base import StaffTestCase, make_user
+from hotline.testing.base import StaffTestCase, load_demo_network, make_user
 
 
 class ClaimTestCase(StaffTestCase):
@@ -29,7 +28,7 @@ class ClaimTestCase(StaffTestCase):
         self.assertRedirects(r, f"/staff/cases/{self.case.pk}/", fetch_redirect_response=False)
         self.case.refresh_from_db()
         self.assertEqual(self.case.claimed_by, self.analyst)
-        self.assertEqual(Report.objects.get().status, Report.Status.BEING_ASSESSED)
+        self.assertEqual(report_progress(Report.objects.get()).status, ReportStatus.BEING_ASSESSED)
         self.assertTrue(AuditEntry.objects.filter(action="case.claim",
                                                   object_id=str(self.case.pk)).exists())
 
@@ -59,7 +58,7 @@ class ClaimTestCase(StaffTestCase):
         client.post(f"/staff/cases/{self.case.pk}/release/")
         self.case.refresh_from_db()
         self.assertIsNone(self.case.claimed_by)
-        self.assertEqual(Report.objects.get().status, Report.Status.RECEIVED)
+        self.assertEqual(report_progress(Report.objects.get()).status, ReportStatus.RECEIVED)
 
     def test_assessing_without_a_claim_is_refused(self) -> None:
         r = self.as_user(self.analyst).post(f"/staff/cases/{self.case.pk}/assess/",

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
+from hotline.cases import services as cases
 from hotline.cases.models import Case, CaseReport
-from hotline.intake import services as intake
+from hotline.cases.progress import ReportStatus, report_progress
 from hotline.intake.models import Report
-
-from .base import StaffTestCase
+from hotline.testing.base import StaffTestCase
 
 
 class IntakeCasesTestCase(StaffTestCase):
@@ -31,7 +31,7 @@ class IntakeCasesTestCase(StaffTestCase):
 
     def test_intake_twice_changes_nothing(self) -> None:
         report = self.report("https://images.example.test/g/1")
-        intake.report_intake(report_id=report.pk)
+        cases.report_intake(report_id=report.pk)
         self.assertEqual(CaseReport.objects.count(), 1)
         self.assertEqual(Case.objects.get().report_count, 1)
 
@@ -50,7 +50,8 @@ class IntakeCasesTestCase(StaffTestCase):
 
     def test_the_receipt_says_received_after_intake(self) -> None:
         report = self.report("https://images.example.test/g/1")
-        self.assertEqual(Report.objects.get(pk=report.pk).status, Report.Status.RECEIVED)
+        self.assertEqual(report_progress(Report.objects.get(pk=report.pk)).status,
+                         ReportStatus.RECEIVED)
 
 
 class CaptureQueuedTestCase(StaffTestCase):
@@ -61,5 +62,5 @@ class CaptureQueuedTestCase(StaffTestCase):
             self.report("https://images.example.test/g/1")
         case = Case.objects.get()
         paths = list(DBTaskResult.objects.values_list("task_path", "args_kwargs"))
-        self.assertIn(("hotline.lists.tasks.capture_case", {"args": [case.pk], "kwargs": {}}),
+        self.assertIn(("hotline.lists.tasks.case_capture", {"args": [case.pk], "kwargs": {}}),
                       paths)

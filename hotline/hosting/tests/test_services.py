@@ -8,9 +8,9 @@ from pathlib import Path
 from django.contrib.admin.sites import site as admin_site
 from django.test import override_settings
 
-from hotline.cases.tests.base import StaffTestCase
 from hotline.hosting.models import Trace
 from hotline.hosting.services import trace_case
+from hotline.testing.base import StaffTestCase
 from hotline.testing.geoip import ABUSE_EMAIL, hosting_world
 
 

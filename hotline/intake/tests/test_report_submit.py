@@ -8,7 +8,7 @@ from django.test import override_settings
 from hotline.intake import services
 from hotline.intake.models import Report
 from hotline.lib import receipts
-from hotline.portals.tests.base import PublicTestCase
+from hotline.testing.base import PublicTestCase
 
 
 class ReportSubmitTestCase(PublicTestCase):

@@ -18,9 +18,8 @@ from hotline.cases.models import Case
 from hotline.lib.pdq import pdq_hash_bytes
 from hotline.lists import services
 from hotline.lists.models import BankHash, Capture, HashBank
+from hotline.testing.base import StaffTestCase
 from hotline.testing.httpserver import Route, serve
-
-from .base import ListsTestCase
 
 
 def synthetic_image(seed: int = 7, fmt: str = "PNG") -> bytes:
@@ -44,7 +43,7 @@ def files_under(*roots: Path) -> set[Path]:
 
 
 @override_settings(FETCH_ALLOW_NETWORKS=["127.0.0.1/32"])
-class CaptureTestCase(ListsTestCase):
+class CaptureTestCase(StaffTestCase):
     def case_at(self, url: str) -> Case:
         self.report(url)
         return self.case_for(url)
@@ -124,17 +123,9 @@ class CaptureTestCase(ListsTestCase):
             self.report(url)
             case = self.case_for(url)
             services.case_capture(case_id=case.pk)
-            self.confirm_existing(case)
+            self.confirm_case(case)
         own = HashBank.objects.get(kind=HashBank.Kind.OWN)
         row = BankHash.objects.get(bank=own)
         self.assertEqual(row.sha256, hashlib.sha256(image).hexdigest())
         self.assertEqual(row.classification["uk_category"], ["c"])
 
-    def confirm_existing(self, case: Case) -> None:
-        from hotline.cases import services as cases
-
-        cases.case_claim(case_id=case.pk, user=self.analyst)
-        cases.case_assess(case_id=case.pk, analyst=self.analyst, verdict="csam",
-                          classification=self.CLASSIFICATION)
-        cases.case_claim(case_id=case.pk, user=self.senior)
-        cases.case_review(case_id=case.pk, reviewer=self.senior, agrees=True)

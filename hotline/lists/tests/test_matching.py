@@ -7,8 +7,7 @@ from django.test import override_settings
 from hotline.cases.models import Case
 from hotline.lists import services
 from hotline.lists.models import BankHash, Capture, HashBank, Match
-
-from .base import ListsTestCase
+from hotline.testing.base import StaffTestCase
 
 BASE = "45bc9ed60a9951bd4488f10162665ffeefe65e2052bc797726e86ccc14a80df2"
 
@@ -19,7 +18,7 @@ def flip(hex_hash: str, bits: int) -> str:
     return f"{value:064x}"
 
 
-class MatchingTestCase(ListsTestCase):
+class MatchingTestCase(StaffTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.report("https://images.example.test/g/1")

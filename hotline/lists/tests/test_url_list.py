@@ -3,11 +3,10 @@ from __future__ import annotations
 from hotline.cases import services as cases
 from hotline.lists import services
 from hotline.lists.models import UrlListChange, UrlListEntry
+from hotline.testing.base import StaffTestCase
 
-from .base import ListsTestCase
 
-
-class UrlListTestCase(ListsTestCase):
+class UrlListTestCase(StaffTestCase):
     def test_a_confirmed_case_goes_on_the_list(self) -> None:
         case = self.confirm("https://images.example.test/g/1")
         entry = UrlListEntry.objects.get()

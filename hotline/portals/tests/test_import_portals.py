@@ -8,8 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from hotline.portals.models import HelpContact, Portal
-
-from .base import DEMO_NETWORK
+from hotline.testing.base import DEMO_NETWORK
 
 
 def run(*args: str) -> str:

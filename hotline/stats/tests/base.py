@@ -10,11 +10,11 @@ from unittest import mock
 from django.utils import timezone
 
 from hotline.cases.models import Case, CaseReport, Verdict, url_digest
-from hotline.cases.tests.base import StaffTestCase
 from hotline.hosting.models import Trace
 from hotline.intake.models import Report, ReportedAddress
 from hotline.portals.models import Portal
 from hotline.takedown.models import Takedown
+from hotline.testing.base import StaffTestCase
 
 # Whole hours, so that seeded times never sit a few seconds from a period's edge. Views are
 # asked with their clock set to NOW (see FiguresTestCase.at_now).

@@ -11,10 +11,9 @@ from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
 from hotline.accounts.models import User
-from hotline.cases.tests.base import make_user, verified_client
 from hotline.portals.models import Portal
-from hotline.portals.tests.base import load_demo_network
-from hotline.portals.tests.test_browser import SHIPPED, Audit, new_context
+from hotline.testing.base import load_demo_network, make_user, verified_client
+from hotline.testing.browser import SHIPPED, Audit, new_context
 
 from .base import seed_case
 

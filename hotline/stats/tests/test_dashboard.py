@@ -8,10 +8,10 @@ import io
 from typing import Any
 
 from hotline.accounts.models import User
-from hotline.cases.tests.base import make_user
 from hotline.portals.models import Portal
 from hotline.stats import figures
 from hotline.stats.figures import Period
+from hotline.testing.base import make_user
 
 from .base import NOW, FiguresTestCase
 from .test_figures import PERIOD

@@ -5,11 +5,11 @@ from email.message import Message
 from django.utils import timezone
 
 from hotline.cases.models import Case
-from hotline.lists.tests.base import ListsTestCase
 from hotline.takedown.models import Recipient, Takedown
+from hotline.testing.base import StaffTestCase
 
 
-class TakedownTestCase(ListsTestCase):
+class TakedownTestCase(StaffTestCase):
     def setUp(self) -> None:
         super().setUp()
         Recipient.objects.create(name="Police unit (test)", email="police@police.example.test",

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.test import override_settings
 from django.utils import timezone
 
+from hotline.cases.services import report_intake
 from hotline.intake.models import Report
 from hotline.lists.models import UrlListEntry
 from hotline.takedown import services
@@ -26,17 +27,8 @@ class RecheckTestCase(TakedownTestCase):
         site.routes[path] = Route(body=BODY)
         r = self.client.post("/gm/en/report/", self.report_data(urls=site.url(path)))
         self.code = self.receipt_from(r)
-        from hotline.intake.services import report_intake
-
         report_intake(report_id=Report.objects.order_by("-id").first().pk)  # type: ignore[union-attr]
-        case = self.case_for(site.url(path))
-        from hotline.cases import services as cases
-
-        cases.case_claim(case_id=case.pk, user=self.analyst)
-        cases.case_assess(case_id=case.pk, analyst=self.analyst, verdict="csam",
-                          classification=self.CLASSIFICATION)
-        cases.case_claim(case_id=case.pk, user=self.senior)
-        cases.case_review(case_id=case.pk, reviewer=self.senior, agrees=True)
+        case = self.confirm_case(self.case_for(site.url(path)))
         return self.active_takedown(case, [HOST, POLICE],
                                     sha256=hashlib.sha256(BODY).hexdigest())
 

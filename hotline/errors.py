@@ -1,0 +1,65 @@
+"""Site-wide error pages (settings.ROOT_URLCONF's handlers and the middleware's refusals).
+
+Plain pages in the language of the URL (its second path segment, as in /gm/fr/report/), with
+nothing that identifies the visitor; the API's errors are converted to JSON by the middleware.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from hotline.portals.models import supported_languages
+
+
+def problem(request: HttpRequest, status: int, message: str = "") -> HttpResponse:
+    """A plain error page in the language of the URL (the second path segment)."""
+    parts = request.path_info.strip("/").split("/")
+    lang = parts[1] if len(parts) > 1 and parts[1] in supported_languages() else "en"
+    with translation.override(lang):
+        titles = {
+            400: _("Something in the request was not right"),
+            403: _("This request was refused"),
+            404: _("Page not found"),
+            405: _("This request was refused"),
+            413: _("Too much text"),
+            429: _("Please wait a little"),
+            500: _("Something went wrong"),
+            503: _("Temporarily unavailable"),
+        }
+        messages = {
+            400: _("Please go back and try again."),
+            403: _("Forms on this site can only be sent from this site."),
+            404: _("There is no page at this address. Check it, or start from the list of "
+                   "reporting portals."),
+            405: _("Please go back and try again."),
+            413: _("What you sent is larger than this site accepts. Please go back, shorten "
+                   "your text and send it again."),
+            429: _("There have been too many requests from your connection. Please try "
+                   "again in an hour."),
+            500: _("Please go back and try again in a few minutes."),
+            503: _("The service is busy or under maintenance. Nothing you sent has been "
+                   "stored. Please try again in a few minutes."),
+        }
+        context = {"title": titles.get(status, titles[400]),
+                   "message": message or messages.get(status, messages[400]),
+                   "lang": lang, "status": status}
+        return render(request, "problem.html", context, status=status)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return problem(request, 404)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return problem(request, 400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return problem(request, 403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return problem(request, 500)

@@ -1,0 +1,45 @@
+"""``hotline worker``: runs background tasks from the database queue.
+
+Any number may run at once, on this machine or others sharing the database: each claims a task
+atomically before running it. A database outage does not end it: it waits and carries on, so
+that `hotline serve` (which stops when one of its processes ends) survives a database restart.
+A task cut off mid-run stays RUNNING until the recovery sweep marks it failed
+(hotline/ops/recovery.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from argparse import ArgumentParser
+from typing import Any
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connections
+from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
+
+log = logging.getLogger(__name__)
+
+RETRY_SECONDS = 5.0
+
+
+class Command(DatabaseWorkerCommand):
+    help = "Run background tasks (any number of workers may run at once)."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        super().add_arguments(parser)
+        # An idle worker looks at the queue every WORKER_INTERVAL seconds (settings.py).
+        parser.set_defaults(interval=settings.WORKER_INTERVAL)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        while True:
+            try:
+                super().handle(*args, **options)
+                return
+            except (OperationalError, InterfaceError) as e:
+                if options.get("batch"):
+                    raise
+                log.warning("database unavailable (%s); worker retrying in %.0f s",
+                            type(e).__name__, RETRY_SECONDS)
+                connections.close_all()
+                time.sleep(RETRY_SECONDS)

@@ -1,0 +1,158 @@
+"""The public pages of the portal network: the list of portals, each portal's landing page,
+report form and receipt, status check and privacy page. No cookies, no JavaScript, nothing
+from elsewhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation.trans_real import parse_accept_lang_header
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from hotline.cases.progress import report_progress
+from hotline.intake import services
+from hotline.lib import receipts
+from hotline.lib.ratelimit import allow
+from hotline.portals.models import Portal, supported_languages
+from hotline.portals.pages import page_context, portal_page
+
+from .forms import ReportForm, StatusForm
+
+
+def _cross_site(request: HttpRequest) -> bool:
+    """True when a form post comes from another site.
+
+    Sec-Fetch-Site is sent by every current browser, including Tor Browser. The Origin header
+    is only a fallback: with Referrer-Policy no-referrer, browsers send ``Origin: null`` for
+    their own same-site posts, so "null" cannot be treated as foreign.
+    """
+    site = request.headers.get("Sec-Fetch-Site")
+    if site:
+        return site not in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    if origin and origin != "null":
+        return not url_has_allowed_host_and_scheme(
+            origin + "/", allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    return False
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    host = request.get_host().split(":")[0].lower()
+    portals = list(Portal.objects.filter(enabled=True))
+    for portal in portals:
+        if host in portal.hostnames:
+            return HttpResponseRedirect(reverse("public:root", args=[portal.code]))
+    accepted = [lang for lang, _q in parse_accept_lang_header(
+        request.headers.get("Accept-Language", "")[:200])]
+    lang = next((code.split("-")[0] for code in accepted
+                 if code.split("-")[0] in supported_languages()), "en")
+    with translation.override(lang):
+        entries = [
+            {"portal": p, "name": p.display_name(lang), "links": [
+                {"code": code, "name": translation.get_language_info(code)["name_local"],
+                 "url": reverse("public:landing", args=[p.code, code])}
+                for code in p.languages]}
+            for p in portals
+        ]
+        response = render(request, "public/index.html", {"entries": entries, "lang": lang})
+    if settings.HUB_ONION_ADDRESS:
+        response["Onion-Location"] = f"http://{settings.HUB_ONION_ADDRESS}/"
+    response["Vary"] = "Accept-Language"
+    return response
+
+
+@require_GET
+def portal_root(request: HttpRequest, code: str) -> HttpResponse:
+    portal = get_object_or_404(Portal, code=code, enabled=True)
+    return HttpResponseRedirect(reverse("public:landing", args=[code, portal.default_language]))
+
+
+@require_GET
+@portal_page
+def landing(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
+    contacts = portal.help_contacts.all()
+    help_entries = [{"label": c.label_in(lang), "phone": c.phone, "url": c.url,
+                     "text": c.text_in(lang), "kind": c.kind} for c in contacts]
+    return render(request, "public/landing.html", page_context(
+        portal, lang, "landing", intro=portal.intro_text(lang), help_entries=help_entries,
+        partners=portal.partners.all(),
+    ))
+
+
+@require_GET
+@portal_page
+def privacy(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
+    return render(request, "public/privacy.html", page_context(portal, lang, "privacy"))
+
+
+def _public_form(request: HttpRequest, portal: Portal, lang: str, page: str,
+                 form_class: type[forms.Form], limit: int) -> tuple[Any, HttpResponse | None]:
+    """The common part of the public forms: show on GET; on POST refuse other sites, count
+    the post against the connection's limit and validate. Returns the valid form, or the
+    response to send instead (the form as typed, with its errors)."""
+    template = f"public/{page}.html"
+    if request.method == "GET":
+        return None, render(request, template, page_context(portal, lang, page, form=form_class()))
+    if _cross_site(request):
+        raise PermissionDenied  # hotline.errors.permission_denied explains it
+    form = form_class(request.POST)
+    if not allow(page, request.client_key, limit):  # type: ignore[attr-defined]
+        form.is_valid()  # so that what was typed is shown again
+        return None, render(request, template, page_context(
+            portal, lang, page, form=form, rate_limited=True), status=429)
+    if not form.is_valid():
+        return None, render(request, template, page_context(portal, lang, page, form=form),
+                            status=400)
+    return form, None
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+@portal_page
+def report(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
+    form, response = _public_form(request, portal, lang, "report", ReportForm,
+                                  settings.REPORT_RATE_LIMIT)
+    if response is not None:
+        return response
+    if form.is_spam():
+        # Answer as if it worked, so that the bot learns nothing; store nothing.
+        code = receipts.new_code()
+    else:
+        data = form.cleaned_data
+        submission = services.report_submit(
+            portal=portal, language=lang, urls=data["urls"], content_kind=data["content_kind"],
+            where_found=data["where_found"], description=data["description"],
+            contact=data["contact"],
+        )
+        code = submission.receipt_code
+    return render(request, "public/receipt.html", page_context(
+        portal, lang, "report", receipt=receipts.group(code)))
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+@portal_page
+def status(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
+    form, response = _public_form(request, portal, lang, "status", StatusForm,
+                                  settings.STATUS_RATE_LIMIT)
+    if response is not None:
+        return response
+    found = services.report_for_receipt(form.cleaned_data["code"])
+    return render(request, "public/status.html", page_context(
+        portal, lang, "status", form=StatusForm(), checked=True, found=found,
+        progress=report_progress(found) if found else None,
+    ))

@@ -1,0 +1,191 @@
+"""The analyst workbench: queue, case page, claim, assessment, review (the actions are
+hotline.cases.services; this app shows them to analysts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from hotline.audit.services import audit_record
+from hotline.cases import services
+from hotline.cases.classification import describe
+from hotline.cases.models import Case
+from hotline.intake.models import Report
+from hotline.lib import sealing
+from hotline.lib.staffaccess import ASSESSORS, REVIEWERS, staff_view
+from hotline.lists.models import Match
+from hotline.lists.services import known_classification
+
+from .forms import AssessmentForm, QueueFilterForm, ReviewForm
+
+
+def _get_case_for_user(request: HttpRequest, case_id: int) -> Case:
+    """Cases are for assessors only (partners never reach here: staff_view checks roles)."""
+    return get_object_or_404(Case.objects.select_related("previous", "claimed_by"), pk=case_id)
+
+
+def _queue_order(cases: QuerySet[Case]) -> QuerySet[Case]:
+    # Fresh material first, most reported first, oldest first; cases whose URL was assessed
+    # before go last, since the analyst can confirm them without viewing again.
+    known = ExpressionWrapper(Q(previous__isnull=False) | Q(known_content=True),
+                              output_field=BooleanField())
+    return cases.annotate(known=known).order_by("known", "-report_count", "first_reported",
+                                                "id")
+
+
+@require_GET
+@staff_view(*ASSESSORS)
+def queue(request: HttpRequest) -> HttpResponse:
+    form = QueueFilterForm(request.GET or None)
+    cases = Case.objects.select_related("previous", "claimed_by")
+    data = form.cleaned_data if form.is_valid() else {}
+    status = data.get("status") or ""
+    if status == "":
+        cases = cases.filter(status=Case.Status.OPEN)
+    elif status != "all":
+        cases = cases.filter(status=status)
+    if data.get("portal"):
+        cases = cases.filter(links__report__portal=data["portal"]).distinct()
+    if data.get("verdict"):
+        cases = cases.filter(verdict=data["verdict"])
+    cases = cases.order_by("-closed_at") if status == Case.Status.CLOSED else _queue_order(cases)
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    return render(request, "workbench/queue.html", {"form": form, "page": page,
+                                                "title": _("Queue")})
+
+
+@require_GET
+@staff_view(*REVIEWERS)
+def reviews(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    cases = (Case.objects.filter(status__in=[Case.Status.REVIEW, Case.Status.THIRD])
+             .exclude(assessments__analyst=user).select_related("previous", "claimed_by"))
+    page = Paginator(_queue_order(cases).distinct(), 50).get_page(request.GET.get("page"))
+    return render(request, "workbench/queue.html", {"page": page, "title": _("Second review")})
+
+
+def _case_page(request: HttpRequest, case: Case, *, revealed: dict[int, dict[str, str]]
+               | None = None, form: Any = None, status: int = 200) -> HttpResponse:
+    user: Any = request.user
+    reports = (Report.objects.filter(case_links__case=case).select_related("portal")
+               .distinct().order_by("received_at"))
+    assessments = list(case.assessments.select_related("analyst"))
+    claimed_by_me = case.is_claimed_by(user)
+    matches = list(Match.objects.filter(capture__case=case)
+                   .select_related("bank_hash__bank").order_by("distance", "id"))
+    if form is None and claimed_by_me:
+        form = (ReviewForm() if case.status == Case.Status.REVIEW
+                else AssessmentForm(initial=_prefill(case)))
+    return render(request, "workbench/case.html", {
+        "case": case, "reports": reports, "revealed": revealed or {},
+        "assessments": [(a, describe(a.classification)) for a in assessments],
+        "final": describe(case.classification),
+        "previous": describe(case.previous.classification) if case.previous else [],
+        "claimed_by_me": claimed_by_me, "claim_live": case.claim_is_live(),
+        "may_work": services.may_work_on(case, user), "form": form, "matches": matches,
+        "captures": case.captures.all()[:5],
+    }, status=status)
+
+
+def _prefill(case: Case) -> dict[str, Any]:
+    """Known content or an earlier assessment of the same URL: the analyst can confirm the
+    earlier classification without viewing the material again."""
+    classification = known_classification(case)
+    if not classification and case.previous is not None:
+        if case.previous.verdict != "csam":
+            return {"verdict": case.previous.verdict}
+        classification = case.previous.classification
+    if not classification:
+        return {}
+    initial: dict[str, Any] = {"verdict": "csam"}
+    for code, chosen in classification.items():
+        initial[f"scheme_{code}"] = chosen if len(chosen) > 1 else chosen[0]
+    return initial
+
+
+@require_GET
+@staff_view(*ASSESSORS)
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _get_case_for_user(request, case_id)
+    audit_record(actor=request.user, action="case.view", obj=case)
+    return _case_page(request, case)
+
+
+@require_POST
+@staff_view(*ASSESSORS)
+def reveal(request: HttpRequest, case_id: int, report_id: int) -> HttpResponse:
+    """Decrypt what a reporter wrote: on demand only, and audited."""
+    case = _get_case_for_user(request, case_id)
+    report = get_object_or_404(Report, pk=report_id, case_links__case=case)
+    texts = {}
+    for field, label in [("where_found_sealed", _("Where found")),
+                         ("description_sealed", _("Description")),
+                         ("contact_sealed", _("Contact"))]:
+        sealed = getattr(report, field)
+        texts[label] = sealing.unseal(sealed) if sealed else ""
+    audit_record(actor=request.user, action="report.decrypt", obj=report, case=case.pk)
+    return _case_page(request, case, revealed={report.pk: texts})
+
+
+def _back(case: Case) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
+
+
+@require_POST
+@staff_view(*ASSESSORS)
+def claim(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _get_case_for_user(request, case_id)
+    if not services.case_claim(case_id=case.pk, user=request.user):
+        messages.error(request, _("You cannot take this case: someone else has it, or it has "
+                                  "moved on."))
+    return _back(case)
+
+
+@require_POST
+@staff_view(*ASSESSORS)
+def release(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _get_case_for_user(request, case_id)
+    services.case_release(case_id=case.pk, user=request.user)
+    return HttpResponseRedirect(reverse("cases:queue"))
+
+
+@require_POST
+@staff_view(*ASSESSORS)
+def assess(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _get_case_for_user(request, case_id)
+    user: Any = request.user
+    review = case.status == Case.Status.REVIEW
+    third = case.status == Case.Status.THIRD
+    if (review or third) and not user.can_review:
+        return _case_page(request, case, status=403)
+    form: AssessmentForm = ReviewForm(request.POST) if review else AssessmentForm(request.POST)
+    if not form.is_valid():
+        return _case_page(request, case, form=form, status=400)
+    data = form.cleaned_data
+    try:
+        if review:
+            services.case_review(case_id=case.pk, reviewer=user, agrees=data["agrees"],
+                                 verdict=data.get("verdict") or "",
+                                 classification=data["classification"], notes=data["notes"],
+                                 dedicated=data["dedicated"])
+        elif third:
+            services.case_decide(case_id=case.pk, senior=user, verdict=data["verdict"],
+                                 classification=data["classification"], notes=data["notes"],
+                                 dedicated=data["dedicated"])
+        else:
+            services.case_assess(case_id=case.pk, analyst=user, verdict=data["verdict"],
+                                 classification=data["classification"], notes=data["notes"],
+                                 dedicated=data["dedicated"])
+    except services.CaseStateError:
+        messages.error(request, _("Claim the case before assessing it."))
+        return _case_page(request, case, form=form, status=409)
+    messages.success(request, _("Saved."))
+    return HttpResponseRedirect(reverse("cases:reviews" if (review or third) else "cases:queue"))
