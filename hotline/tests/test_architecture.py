@@ -3,6 +3,7 @@ order is that of settings.INSTALLED_APPS, and never another app's private names.
 
 from __future__ import annotations
 
+import pytest
 from django.conf import settings
 
 from hotline.testing import imports
@@ -48,6 +49,7 @@ def test_the_measure_sees_a_cycle_when_there_is_one() -> None:
     assert imports.mutual_pairs({"a": {"b"}, "b": {"a"}}) == [("a", "b")]
 
 
+@pytest.mark.django_db
 def test_the_migrations_describe_the_models() -> None:
     from io import StringIO
 
