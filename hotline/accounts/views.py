@@ -10,7 +10,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
+from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,29 +18,13 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hotline.audit.services import audit_record
-from hotline.lib.ratelimit import client_address, client_key
 from hotline.lib.staffaccess import staff_view
 
 from . import throttle
 from .forms import SetPasswordForm, SignInForm, TokenForm
 from .models import User
 from .services import has_second_factor, totp_device_for_setup
-
-
-def _next(request: HttpRequest) -> str:
-    return safe_next(request, request.POST.get("next") or request.GET.get("next") or "")
-
-
-def safe_next(request: HttpRequest, target: object) -> str:
-    """Where to go after signing in: a path on the staff side only, else the staff home."""
-    if (isinstance(target, str) and target.startswith("/staff/")
-            and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})):
-        return target
-    return reverse("accounts:home")
-
-
-def _client(request: HttpRequest) -> str:
-    return client_key(client_address(request.META))
+from .steps import client, next_url, second_factor_step
 
 
 @never_cache
@@ -50,44 +34,37 @@ def signin(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
-        if throttle.locked(email, _client(request)):
+        if throttle.locked(email, client(request)):
             form.add_error(None, _("Too many failed attempts. Wait 15 minutes and try again."))
             status = 429
         else:
             user = authenticate(request, username=email, password=form.cleaned_data["password"])
             if user is None:
-                throttle.record_failure(email, _client(request))
+                throttle.record_failure(email, client(request))
                 audit_record(actor=email, action="signin.failed", step="password")
                 form.add_error(None, _("E-mail address or password is wrong."))
                 status = 400
             else:
                 login(request, user)
                 return HttpResponseRedirect(
-                    f"{reverse('accounts:verify')}?next={_next(request)}")
+                    f"{reverse('accounts:verify')}?next={next_url(request)}")
     elif request.method == "POST":
         status = 400
-    return render(request, "accounts/signin.html", {"form": form, "next": _next(request)},
+    return render(request, "accounts/signin.html", {"form": form, "next": next_url(request)},
                   status=status)
-
-
-def _signed_in_user(request: HttpRequest) -> User | None:
-    user: Any = request.user
-    return user if user.is_authenticated else None
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def verify(request: HttpRequest) -> HttpResponse:
-    user = _signed_in_user(request)
-    if user is None:
-        return HttpResponseRedirect(reverse("accounts:login"))
+@second_factor_step()
+def verify(request: HttpRequest, user: User) -> HttpResponse:
     if not has_second_factor(user):
-        return HttpResponseRedirect(f"{reverse('accounts:totp_setup')}?next={_next(request)}")
+        return HttpResponseRedirect(f"{reverse('accounts:totp_setup')}?next={next_url(request)}")
     form = TokenForm(request.POST or None)
     status = 200
     if request.method == "POST":
         status = 400
-        if throttle.locked(user.email, _client(request)):
+        if throttle.locked(user.email, client(request)):
             form.add_error(None, _("Too many failed attempts. Wait 15 minutes and try again."))
             status = 429
         elif form.is_valid():
@@ -97,26 +74,22 @@ def verify(request: HttpRequest) -> HttpResponse:
                     otp_login(request, device)
                     throttle.clear(user.email)
                     audit_record(actor=user, action="signin", factor="totp")
-                    return HttpResponseRedirect(_next(request))
-            throttle.record_failure(user.email, _client(request))
+                    return HttpResponseRedirect(next_url(request))
+            throttle.record_failure(user.email, client(request))
             audit_record(actor=user, action="signin.failed", step="totp")
             form.add_error("token", _("This code is not right, or has expired."))
     has_keys = user.webauthn_credentials.exists()
     has_totp = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     return render(request, "accounts/verify.html", {
-        "form": form, "next": _next(request), "has_keys": has_keys, "has_totp": has_totp,
+        "form": form, "next": next_url(request), "has_keys": has_keys, "has_totp": has_totp,
     }, status=status)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def totp_setup(request: HttpRequest) -> HttpResponse:
+@second_factor_step(enrolling=True)
+def totp_setup(request: HttpRequest, user: User) -> HttpResponse:
     """Enrol an authenticator app. Only before any second factor exists, or once verified."""
-    user = _signed_in_user(request)
-    if user is None:
-        return HttpResponseRedirect(reverse("accounts:login"))
-    if has_second_factor(user) and not user.is_verified():  # type: ignore[attr-defined]
-        return HttpResponseRedirect(reverse("accounts:verify"))
     device = totp_device_for_setup(user)
     form = TokenForm(request.POST or None)
     status = 200
@@ -128,12 +101,12 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             audit_record(actor=user, action="2fa.enrol", factor="totp")
             audit_record(actor=user, action="signin", factor="totp")
-            return HttpResponseRedirect(_next(request))
+            return HttpResponseRedirect(next_url(request))
         if form.is_valid():
             form.add_error("token", _("This code is not right, or has expired."))
     qr = segno.make(device.config_url, error="m")
     return render(request, "accounts/totp_setup.html", {
-        "form": form, "next": _next(request), "device": device,
+        "form": form, "next": next_url(request), "device": device,
         "secret": device.config_url.split("secret=")[1].split("&")[0],
         "qr_svg": qr.svg_inline(scale=4, dark="#000", light="#fff"),
     }, status=status)
@@ -162,8 +135,8 @@ def setup(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
 
 @require_POST
 def signout(request: HttpRequest) -> HttpResponse:
-    user = _signed_in_user(request)
-    if user is not None:
+    user: Any = request.user
+    if user.is_authenticated:
         audit_record(actor=user, action="signout")
     logout(request)
     return HttpResponseRedirect(reverse("accounts:login"))

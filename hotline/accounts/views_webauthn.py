@@ -15,7 +15,6 @@ import json
 import logging
 import time
 from typing import Any
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -49,7 +48,7 @@ from . import throttle
 from .models import User
 from .models_webauthn import WebAuthnCredential
 from .services import has_second_factor
-from .views import _client, _next, _signed_in_user, safe_next
+from .steps import client, next_url, safe_next, second_factor_step, with_next
 
 log = logging.getLogger(__name__)
 
@@ -64,15 +63,6 @@ TIMEOUT_MS = 2 * 60 * 1000  # how long the browser waits for the key
 
 def _error(message: str, status: int = 400) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
-
-
-def _with_next(url: str, request: HttpRequest) -> str:
-    return f"{url}?{urlencode({'next': _next(request)})}"
-
-
-def _may_enrol(user: Any) -> bool:
-    """A first second factor, or another one for a session already verified."""
-    return not has_second_factor(user) or bool(user.is_verified())
 
 
 def _user_handle(user: User) -> bytes:
@@ -120,33 +110,17 @@ def _expected_origins() -> list[str]:
 
 @never_cache
 @require_GET
-def register(request: HttpRequest) -> HttpResponse:
-    user = _signed_in_user(request)
-    if user is None:
-        return HttpResponseRedirect(_with_next(reverse("accounts:login"), request))
-    if not _may_enrol(user):
-        return HttpResponseRedirect(_with_next(reverse("accounts:verify"), request))
+@second_factor_step(enrolling=True)
+def register(request: HttpRequest, user: User) -> HttpResponse:
     return render(request, "accounts/webauthn_register.html", {
-        "next": _next(request), "first": not has_second_factor(user),
+        "next": next_url(request), "first": not has_second_factor(user),
     })
-
-
-def _enrolling(request: HttpRequest) -> User | HttpResponse:
-    """The user who may add a key now, or the refusal to answer with."""
-    user = _signed_in_user(request)
-    if user is None:
-        return _error(_("Sign in with your password first."), 403)
-    if not _may_enrol(user):
-        return _error(_("Confirm your second factor before adding a security key."), 403)
-    return user
 
 
 @never_cache
 @require_POST
-def register_options(request: HttpRequest) -> HttpResponse:
-    user = _enrolling(request)
-    if isinstance(user, HttpResponse):
-        return user
+@second_factor_step(enrolling=True, json=True)
+def register_options(request: HttpRequest, user: User) -> HttpResponse:
     options = generate_registration_options(
         rp_id=settings.WEBAUTHN_RP_ID,
         rp_name=settings.WEBAUTHN_RP_NAME,
@@ -165,10 +139,8 @@ def register_options(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_POST
-def register_verify(request: HttpRequest) -> HttpResponse:
-    user = _enrolling(request)
-    if isinstance(user, HttpResponse):
-        return user
+@second_factor_step(enrolling=True, json=True)
+def register_verify(request: HttpRequest, user: User) -> HttpResponse:
     body = _json_body(request)
     challenge = _take_challenge(request, REGISTER)
     if body is None or challenge is None:
@@ -207,28 +179,24 @@ def register_verify(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_GET
-def signin(request: HttpRequest) -> HttpResponse:
-    user = _signed_in_user(request)
-    if user is None:
-        return HttpResponseRedirect(_with_next(reverse("accounts:login"), request))
+@second_factor_step()
+def signin(request: HttpRequest, user: User) -> HttpResponse:
     if not _keys(user):
-        return HttpResponseRedirect(_with_next(reverse("accounts:verify"), request))
+        return HttpResponseRedirect(with_next(reverse("accounts:verify"), request))
     return render(request, "accounts/webauthn_verify.html", {
-        "next": _next(request),
+        "next": next_url(request),
         "has_totp": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
     })
 
 
 @never_cache
 @require_POST
-def signin_options(request: HttpRequest) -> HttpResponse:
-    user = _signed_in_user(request)
-    if user is None:
-        return _error(_("Sign in with your password first."), 403)
+@second_factor_step(json=True)
+def signin_options(request: HttpRequest, user: User) -> HttpResponse:
     keys = _keys(user)
     if not keys:
         return _error(_("No security key is registered for this account."), 403)
-    if throttle.locked(user.email, _client(request)):
+    if throttle.locked(user.email, client(request)):
         return _error(_("Too many failed attempts. Wait 15 minutes and try again."), 429)
     options = generate_authentication_options(
         rp_id=settings.WEBAUTHN_RP_ID,
@@ -284,16 +252,14 @@ def _check_assertion(request: HttpRequest, user: User,
 
 @never_cache
 @require_POST
-def signin_verify(request: HttpRequest) -> HttpResponse:
-    user = _signed_in_user(request)
-    if user is None:
-        return _error(_("Sign in with your password first."), 403)
-    if throttle.locked(user.email, _client(request)):
+@second_factor_step(json=True)
+def signin_verify(request: HttpRequest, user: User) -> HttpResponse:
+    if throttle.locked(user.email, client(request)):
         return _error(_("Too many failed attempts. Wait 15 minutes and try again."), 429)
     body = _json_body(request)
     key, reason = _check_assertion(request, user, body)
     if key is None:
-        throttle.record_failure(user.email, _client(request))
+        throttle.record_failure(user.email, client(request))
         audit_record(actor=user, action="signin.failed", step="webauthn", reason=reason)
         if reason == "no-challenge":
             return _error(_("This request has expired. Reload the page and try again."))

@@ -59,7 +59,7 @@ class SignInTestCase(StaffTestCase):
         self.enrolled()
         client = Client()
         self.password_step(client, "senior@hub.example.test")
-        self.assertRedirects(client.get("/staff/2fa/setup/"), "/staff/2fa/",
+        self.assertRedirects(client.get("/staff/2fa/setup/"), "/staff/2fa/?next=%2Fstaff%2F",
                              fetch_redirect_response=False)
 
     def test_wrong_codes_and_passwords(self) -> None:
