@@ -13,8 +13,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from hotline.lib.urlcanon import InvalidURL, canonicalise
-
+from .addresses import address_batch
 from .models import Report
 from .services import report_store, seal_optional
 
@@ -56,13 +55,10 @@ def check(items: list[Item]) -> list[list[str]]:
                 errors.append((f"reports.{i}.reference",
                                f"The same reference as reports.{references[item.reference]}."))
             references.setdefault(item.reference, i)
-        seen: dict[str, str] = {}
-        for j, url in enumerate(item.urls):
-            try:
-                seen.setdefault(canonicalise(url).url, url.strip())
-            except InvalidURL as e:
-                errors.append((f"reports.{i}.urls.{j}", f"Not a web address: {e}"))
-        kept.append(list(seen.values()))
+        batch = address_batch(item.urls)
+        errors += [(f"reports.{i}.urls.{bad.position}", f"Not a web address: {bad.reason}")
+                   for bad in batch.invalid]
+        kept.append(batch.kept)
     if errors:
         raise Problem(errors)
     return kept

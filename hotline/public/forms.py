@@ -6,9 +6,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from hotline.intake.addresses import address_batch
 from hotline.intake.models import Report
 from hotline.lib import receipts
-from hotline.lib.urlcanon import InvalidURL, canonicalise
 
 
 class ReportForm(forms.Form):
@@ -64,23 +64,15 @@ class ReportForm(forms.Form):
                 params={"max": settings.REPORT_MAX_URLS, "count": len(lines)},
                 code="too_many",
             )
-        errors = []
-        seen: dict[str, str] = {}
-        for number, line in enumerate(lines, start=1):
-            try:
-                canonical = canonicalise(line)
-            except InvalidURL:
-                errors.append(forms.ValidationError(
-                    _("Line %(line)d, “%(text)s”, is not a web address. Enter an address "
-                      "such as https://example.org/page or example.org/page."),
-                    params={"line": number, "text": Truncator(line).chars(60)},
-                    code="invalid_url",
-                ))
-                continue
-            seen.setdefault(canonical.url, line)
-        if errors:
-            raise forms.ValidationError(errors)
-        return list(seen.values())
+        batch = address_batch(lines)
+        if batch.invalid:
+            raise forms.ValidationError([forms.ValidationError(
+                _("Line %(line)d, “%(text)s”, is not a web address. Enter an address "
+                  "such as https://example.org/page or example.org/page."),
+                params={"line": bad.position + 1, "text": Truncator(bad.text).chars(60)},
+                code="invalid_url",
+            ) for bad in batch.invalid])
+        return batch.kept
 
     def is_spam(self) -> bool:
         return bool(self.cleaned_data.get("website"))
@@ -101,5 +93,11 @@ class StatusForm(forms.Form):
             raise forms.ValidationError(
                 _("A receipt code has %(digits)d digits. Check what you typed."),
                 params={"digits": receipts.DIGITS}, code="format",
+            )
+        if not receipts.is_well_formed(code):
+            # The last digit is a check digit: it catches a changed or swapped digit.
+            raise forms.ValidationError(
+                _("This code has a typing mistake: compare each digit with your receipt."),
+                code="check_digit",
             )
         return code

@@ -260,7 +260,3 @@ def takedown_pipeline(now: dt.datetime) -> list[tuple[str, dict[str, int]]]:
         entry = table.setdefault(country or "", {key: 0 for key, _low in AGE_BUCKETS})
         entry[AGE_BUCKETS[index][0]] += n
     return sorted(table.items(), key=lambda item: (-sum(item[1].values()), item[0]))
-
-
-def _day(value: dt.datetime | dt.date) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value

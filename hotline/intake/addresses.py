@@ -1,0 +1,34 @@
+"""The one check of a batch of reported web addresses, for the portal form and trusted intake:
+each must canonicalise (hotline/lib/urlcanon.py), and addresses that name the same canonical
+URL are kept once, as first typed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from hotline.lib.urlcanon import InvalidURL, canonicalise
+
+
+@dataclass(frozen=True)
+class Invalid:
+    position: int  # 0-based, in the batch as given
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class AddressBatch:
+    kept: list[str]  # unique addresses, stripped, in the order given
+    invalid: list[Invalid]
+
+
+def address_batch(addresses: Iterable[str]) -> AddressBatch:
+    kept: dict[str, str] = {}
+    invalid = []
+    for position, text in enumerate(addresses):
+        try:
+            kept.setdefault(canonicalise(text).url, text.strip())
+        except InvalidURL as e:
+            invalid.append(Invalid(position, text, str(e)))
+    return AddressBatch(list(kept.values()), invalid)
