@@ -58,7 +58,8 @@ class MigrationForwardTestCase(TransactionTestCase):
 
         member = Member.objects.get()
         self.assertEqual((member.pk, member.name, member.contact, member.may_submit,
-                          member.may_export, member.may_download_lists, member.portal.code),
+                          member.may_export, member.may_download_lists,
+                          member.portal and member.portal.code),
                          (before["member"], "Partner hotline (test)",
                           "desk@partner.example.test", True, True, True, "gm"))
         found = ApiKey.find(f"hk_abcd1234_{SECRET}")
