@@ -39,6 +39,19 @@ def _fresh_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_pdq_indexes() -> None:
+    """Each test starts with no bank index loaded or on disk: test databases reuse ids."""
+    import shutil
+
+    from django.conf import settings
+
+    from hotline.lists import banks
+
+    banks.forget_loaded()
+    shutil.rmtree(settings.PDQ_INDEX_DIR, ignore_errors=True)
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """One Chromium per test module (Playwright); each test makes its own fresh context."""

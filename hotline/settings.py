@@ -155,6 +155,7 @@ INSTALLED_APPS = [
     "hotline.members",
     "hotline.intake",
     "hotline.cases",
+    "hotline.capture",
     "hotline.lists",
     "hotline.hosting",
     "hotline.takedown",
@@ -231,7 +232,8 @@ else:
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default"],
+        # Captures have their own queue and worker, so a slow site never delays intake.
+        "QUEUES": ["default", "capture"],
     }
 }
 
@@ -324,8 +326,19 @@ if len(HUB_COUNTRY) != 2 or not HUB_COUNTRY.isalpha():
 # hashes of quality under 50 are ignored.
 PDQ_MAX_DISTANCE = envint("PDQ_MAX_DISTANCE", 31)
 PDQ_MIN_QUALITY = envint("PDQ_MIN_QUALITY", 50)
-# Capture every new case's URL (hashes only) in the background.
+# Capture every new case's URL (hashes only) in the background, item by item
+# (hotline/capture): at most CAPTURE_MAX_ITEMS media items of a page, CAPTURE_MAX_BYTES in all,
+# CAPTURE_CONCURRENCY fetches at a time, and the whole capture within CAPTURE_TOTAL_SECONDS.
 CAPTURE_NEW_CASES = envbool("CAPTURE_NEW_CASES", True)
+CAPTURE_MAX_ITEMS = envint("CAPTURE_MAX_ITEMS", 50)
+CAPTURE_MAX_BYTES = envint("CAPTURE_MAX_BYTES", 200 * 1024 * 1024)
+CAPTURE_CONCURRENCY = envint("CAPTURE_CONCURRENCY", 4)
+CAPTURE_TOTAL_SECONDS = envfloat("CAPTURE_TOTAL_SECONDS", 180.0, low=1, high=3600)
+# A partner bank's hash whose matches analysts contradicted this many times (verdict not
+# illegal or not in remit) stops pre-filling assessments; its matches are still shown.
+BANK_DISAGREEMENT_LIMIT = envint("BANK_DISAGREEMENT_LIMIT", 2)
+# PDQ indexes of the banks, one file per bank version (hotline/lists/banks.py).
+PDQ_INDEX_DIR = Path(os.environ.get("PDQ_INDEX_DIR") or VAR_DIR / "pdq")
 
 # Notices and re-checks (DESIGN.md, "Routing after confirmation").
 HUB_NAME = os.environ.get("HUB_NAME", "Hotline")

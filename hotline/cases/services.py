@@ -24,7 +24,7 @@ from hotline.intake.models import Report, ReportedAddress
 from hotline.lib.urlcanon import CanonicalURL, InvalidURL, canonicalise
 
 from .models import Assessment, Case, CaseReport, Verdict, url_digest
-from .signals import case_confirmed, case_opened
+from .signals import case_closed, case_confirmed, case_opened
 
 
 class CaseStateError(Exception):
@@ -144,6 +144,7 @@ def _close(case: Case, verdict: str, classification: dict[str, list[str]], *,
     case.time_to_assessment = case.closed_at - case.first_reported
     case.links.update(closed_at=case.closed_at)
     case.claimed_by, case.claimed_at = None, None
+    case_closed.send(sender=Case, case=case)
 
 
 def _require_claim(case: Case, user: Any, status: str) -> None:

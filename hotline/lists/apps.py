@@ -7,8 +7,10 @@ class ListsConfig(AppConfig):
     verbose_name = _("Lists and hash banks")
 
     def ready(self) -> None:
-        from hotline.cases.signals import case_opened
+        from hotline.capture.signals import capture_done
+        from hotline.cases.signals import case_closed
 
         from . import tasks
 
-        case_opened.connect(tasks.case_opened, dispatch_uid="lists.case_capture")
+        capture_done.connect(tasks.capture_done, dispatch_uid="lists.capture_match")
+        case_closed.connect(tasks.case_closed, dispatch_uid="lists.disagreements")

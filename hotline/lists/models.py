@@ -1,11 +1,14 @@
-"""The URL list and hash banks that members use, and the captures and matches behind them."""
+"""The URL list and hash banks that members use, and the matches of captured items against
+the banks."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hotline.capture.models import CaptureItem
 from hotline.cases.models import Case
 
 
@@ -54,6 +57,7 @@ class HashBank(models.Model):
     class Kind(models.TextChoices):
         OWN = "own", _("Confirmed by this hub")
         PARTNER = "partner", _("Imported from a partner")
+        NEGATIVE = "negative", _("Known to be benign (allow-list)")
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices,
@@ -61,10 +65,36 @@ class HashBank(models.Model):
     source = models.CharField(_("source"), max_length=300, blank=True)
     licence = models.TextField(_("licence note"), blank=True)
     enabled = models.BooleanField(_("used for matching"), default=True)
+    pdq_max_distance = models.PositiveSmallIntegerField(
+        _("PDQ distance"), null=True, blank=True,
+        help_text=_("Largest Hamming distance that matches (empty: PDQ_MAX_DISTANCE)."))
+    pdq_min_quality = models.PositiveSmallIntegerField(
+        _("PDQ minimum quality"), null=True, blank=True,
+        help_text=_("Hashes of lower quality are not matched (empty: PDQ_MIN_QUALITY)."))
+    # Every change of the bank's hashes or settings moves this on; a worker's PDQ index of an
+    # older version is replaced (hotline/lists/banks.py).
+    version = models.PositiveIntegerField(default=1, editable=False)
+    # Retroactive matching against the items of open cases (after an import or enabling).
+    rematch_total = models.PositiveIntegerField(default=0, editable=False)
+    rematch_done = models.PositiveIntegerField(default=0, editable=False)
+    rematch_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    rematch_finished_at = models.DateTimeField(null=True, blank=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def distance(self) -> int:
+        if self.pdq_max_distance is not None:
+            return self.pdq_max_distance
+        return int(settings.PDQ_MAX_DISTANCE)
+
+    @property
+    def min_quality(self) -> int:
+        if self.pdq_min_quality is not None:
+            return self.pdq_min_quality
+        return int(settings.PDQ_MIN_QUALITY)
 
 
 class BankHash(models.Model):
@@ -75,38 +105,19 @@ class BankHash(models.Model):
     pdq = models.CharField(max_length=64, blank=True)
     pdq_quality = models.PositiveSmallIntegerField(null=True, blank=True)
     classification = models.JSONField(default=dict, blank=True)
+    # For the own bank: the confirmed case it came from.
     case = models.ForeignKey(Case, models.SET_NULL, null=True, blank=True, related_name="+")
+    # Analysts' verdicts that contradicted a match on this hash (not illegal, not in remit).
+    disagreements = models.PositiveIntegerField(default=0)
     added = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return self.sha256 or self.md5 or self.pdq
 
 
-class Capture(models.Model):
-    """What a bounded fetch of a case's URL found: hashes only, never the content."""
-
-    case = models.ForeignKey(Case, models.CASCADE, related_name="captures")
-    url = models.TextField()
-    fetched_at = models.DateTimeField(default=timezone.now)
-    status = models.PositiveSmallIntegerField(null=True, blank=True)
-    content_type = models.CharField(max_length=200, blank=True)
-    size = models.PositiveBigIntegerField(null=True, blank=True)
-    md5 = models.CharField(max_length=32, blank=True)
-    sha1 = models.CharField(max_length=40, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
-    pdq = models.CharField(max_length=64, blank=True)
-    pdq_quality = models.PositiveSmallIntegerField(null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["-fetched_at"]
-
-    def __str__(self) -> str:
-        return f"capture of case {self.case_id} at {self.fetched_at:%Y-%m-%d %H:%M}"
-
-
 class Match(models.Model):
-    """A capture that matches a hash in an enabled bank: known content."""
+    """A captured item that matches a hash in an enabled bank: known content, or, for a
+    negative bank, known to be benign."""
 
     class Kind(models.TextChoices):
         MD5 = "md5", "MD5"
@@ -114,10 +125,14 @@ class Match(models.Model):
         SHA256 = "sha256", "SHA-256"
         PDQ = "pdq", "PDQ"
 
-    capture = models.ForeignKey(Capture, models.CASCADE, related_name="matches")
-    bank_hash = models.ForeignKey(BankHash, models.CASCADE, related_name="+")
+    item = models.ForeignKey(CaptureItem, models.CASCADE, related_name="matches")
+    bank_hash = models.ForeignKey(BankHash, models.CASCADE, related_name="matches")
     kind = models.CharField(max_length=6, choices=Kind.choices)
     distance = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "bank_hash", "kind"],
+                                               name="one_match_per_item_hash_kind")]
 
     def __str__(self) -> str:
         return f"{self.kind} match (distance {self.distance})"

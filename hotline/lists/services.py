@@ -1,29 +1,35 @@
-"""Lists and banks: what a confirmed case adds, what removal takes away, captures, matching."""
+"""Lists and banks: what a confirmed case adds, what removal takes away, bank files, what
+analysts' verdicts teach the banks, and retroactive matching (matching itself: matching.py)."""
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-import numpy as np
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max
 from django.utils import timezone
 
 from hotline.audit.services import audit_record
-from hotline.cases.models import Case
-from hotline.lib import fetcher
+from hotline.capture.models import CaptureItem
+from hotline.cases.models import Case, Verdict
 
-from .models import BankHash, Capture, HashBank, Match, UrlListChange, UrlListEntry
+from .banks import bank_changed
+from .matching import case_known_refresh, items_match
+from .models import BankHash, HashBank, UrlListChange, UrlListEntry
 
 log = logging.getLogger(__name__)
 OWN_BANK = "Confirmed by this hub"
+NEGATIVE_BANK = "Known to be benign (this hub)"
+# Verdicts that contradict a match on a bank of CSAM hashes.
+DISAGREEING = {Verdict.NOT_ILLEGAL, Verdict.NOT_IN_REMIT}
+REMATCH_CHUNK = 500
 
 
 # --- URL list -------------------------------------------------------------------------------
@@ -136,6 +142,9 @@ def bank_import(bank: HashBank, data: bytes, fmt: str) -> int:
         objects.append(item)
     with transaction.atomic():
         BankHash.objects.bulk_create(objects, batch_size=1000)
+        bank_changed(bank)
+        if bank.enabled:
+            bank_rematch_start(bank)
     return len(objects)
 
 
@@ -151,94 +160,90 @@ def bank_export(bank: HashBank, fmt: str) -> str:
     return out.getvalue()
 
 
-# --- Capture and matching -------------------------------------------------------------------
+# --- What cases add to the banks ----------------------------------------------------------
 
-def _looks_like_image(content_type: str, body: bytes) -> bool:
-    if content_type.startswith("image/"):
-        return True
-    return body[:4] in (b"\x89PNG", b"GIF8") or body[:3] == b"\xff\xd8\xff"
+def _bank_add(bank: HashBank, items: Iterable[CaptureItem], **fields: Any) -> list[BankHash]:
+    """Add the hashes of media items to a bank, once per SHA-256; a new version if any."""
+    added = []
+    for item in items:
+        if item.sha256 and not bank.hashes.filter(sha256=item.sha256).exists():
+            added.append(BankHash.objects.create(
+                bank=bank, md5=item.md5, sha1=item.sha1, sha256=item.sha256, pdq=item.pdq,
+                pdq_quality=item.pdq_quality, **fields))
+    if added:
+        bank_changed(bank)
+    return added
 
 
-def case_capture(*, case_id: int) -> Capture:
-    """Fetch a case's URL into memory, keep its hashes, drop the bytes, match the banks."""
-    from hotline.lib.pdq import NotAnImage, pdq_hash_bytes
+def own_bank_add(case: Case) -> list[BankHash]:
+    """A confirmed case's media items (2xx images and videos, by their bytes) go into the
+    hub's own bank. Until analysts grade items one by one, every media item of the case's
+    captures counts as confirmed; page bodies and error pages have no hashes to add."""
+    items = CaptureItem.objects.filter(capture__case=case).exclude(sha256="")
+    return _bank_add(own_bank(), items, classification=case.classification, case=case)
 
-    case = Case.objects.get(pk=case_id)
-    capture = Capture(case=case, url=case.url)
-    try:
-        response = fetcher.fetch(case.url)
-    except fetcher.FetchError as e:
-        capture.error = e.reason
-        capture.save()
-        return capture
-    body = response.body
-    capture.status, capture.content_type, capture.size = (
-        response.status, response.content_type, len(body))
-    capture.md5 = hashlib.md5(body, usedforsecurity=False).hexdigest()
-    capture.sha1 = hashlib.sha1(body, usedforsecurity=False).hexdigest()
-    capture.sha256 = hashlib.sha256(body).hexdigest()
-    if _looks_like_image(response.content_type, body):
-        try:
-            result = pdq_hash_bytes(body)
-        except NotAnImage as e:
-            capture.error = f"not an image: {str(e)[:200]}"
-        else:
-            capture.pdq, capture.pdq_quality = result.hash_hex, result.quality
-    del body, response  # the content is never kept
+
+def negative_bank() -> HashBank:
+    bank, _ = HashBank.objects.get_or_create(name=NEGATIVE_BANK, defaults={
+        "kind": HashBank.Kind.NEGATIVE, "source": "Marked benign by this hub's analysts"})
+    return bank
+
+
+def negative_bank_add(*, item: CaptureItem, user: Any) -> list[BankHash]:
+    """An analyst marks an item benign (a logo, a placeholder, a decoy): its hashes go into
+    the hub's allow-list, and no case is known content because of it any more."""
     with transaction.atomic():
-        capture.save()
-        capture_match(capture)
-    return capture
+        bank = negative_bank()
+        added = _bank_add(bank, [item])
+        items_match([item], [bank])
+        case_known_refresh(item.capture.case_id)
+        audit_record(actor=user, action="bank.negative_add", obj=item, bank=bank.name,
+                     sha256=item.sha256)
+    return added
 
 
-def _pdq_matches(pdq_hex: str, banks: Any, max_distance: int) -> list[tuple[int, int]]:
-    rows = list(BankHash.objects.filter(bank__in=banks).exclude(pdq="")
-                .filter(Q(pdq_quality__isnull=True) | Q(pdq_quality__gte=settings.PDQ_MIN_QUALITY))
-                .values_list("id", "pdq"))
-    if not rows:
-        return []
-    from hotline.lib.pdqindex import PDQIndex
-
-    ids = np.array([r[0] for r in rows], dtype=np.int64)
-    codes = np.frombuffer(b"".join(bytes.fromhex(r[1]) for r in rows),
-                          dtype=np.uint8).reshape(-1, 32)
-    index = PDQIndex(codes, ids)
-    query = np.frombuffer(bytes.fromhex(pdq_hex), dtype=np.uint8).reshape(1, 32)
-    return [(int(i), int(d)) for _q, i, d in index.search(query, max_distance=max_distance)]
-
-
-def capture_match(capture: Capture) -> list[Match]:
-    banks = HashBank.objects.filter(enabled=True)
-    found: list[Match] = []
-    for kind in ("md5", "sha1", "sha256"):
-        value = getattr(capture, kind)
-        if value:
-            for bank_hash in BankHash.objects.filter(bank__in=banks, **{kind: value}):
-                found.append(Match(capture=capture, bank_hash=bank_hash, kind=kind))
-    if capture.pdq and (capture.pdq_quality or 0) >= settings.PDQ_MIN_QUALITY:
-        for bank_hash_id, distance in _pdq_matches(capture.pdq, banks,
-                                                   settings.PDQ_MAX_DISTANCE):
-            found.append(Match(capture=capture, bank_hash_id=bank_hash_id,
-                               kind=Match.Kind.PDQ, distance=distance))
-    Match.objects.bulk_create(found)
-    if found and not capture.case.known_content:
-        Case.objects.filter(pk=capture.case_id).update(known_content=True)
-    return found
+def disagreements_record(case: Case) -> int:
+    """The case closed with a verdict that contradicts the partner-bank hashes its items
+    matched (not illegal, not in remit): count it on each of those hashes."""
+    if case.verdict not in DISAGREEING:
+        return 0
+    hashes = set(BankHash.objects.filter(
+        matches__item__capture__case=case, bank__kind=HashBank.Kind.PARTNER
+    ).values_list("id", flat=True))
+    if hashes:
+        BankHash.objects.filter(pk__in=hashes).update(disagreements=F("disagreements") + 1)
+        audit_record(actor="system", action="bank.disagreement", obj=case,
+                     verdict=case.verdict, bank_hashes=sorted(hashes))
+    return len(hashes)
 
 
-def known_classification(case: Case) -> dict[str, list[str]]:
-    """The classification of the closest known match, to pre-fill the assessment."""
-    match = (Match.objects.filter(capture__case=case).select_related("bank_hash")
-             .order_by("distance", "id").first())
-    return dict(match.bank_hash.classification) if match else {}
+# --- Retroactive matching -------------------------------------------------------------------
+
+def bank_rematch_start(bank: HashBank) -> None:
+    """Match the bank against the items of open cases in the background, once this commits."""
+    from .tasks import bank_rematch  # tasks import this module: a genuine cycle
+
+    HashBank.objects.filter(pk=bank.pk).update(
+        rematch_total=0, rematch_done=0, rematch_started_at=None, rematch_finished_at=None)
+    transaction.on_commit(partial(bank_rematch.enqueue, bank.pk))
 
 
-def own_bank_add(case: Case) -> None:
-    """A confirmed case's captured hashes go into the hub's own bank (once each)."""
-    bank = own_bank()
-    for capture in case.captures.exclude(sha256=""):
-        if not bank.hashes.filter(sha256=capture.sha256).exists():
-            BankHash.objects.create(bank=bank, md5=capture.md5, sha1=capture.sha1,
-                                    sha256=capture.sha256, pdq=capture.pdq,
-                                    pdq_quality=capture.pdq_quality,
-                                    classification=case.classification, case=case)
+def bank_rematch(*, bank_id: int) -> int:
+    """Match one bank against every hashed item of every open case (hashes are kept, so no
+    content is needed); progress is written on the bank as it goes. New matches, counted."""
+    bank = HashBank.objects.get(pk=bank_id)
+    items = (CaptureItem.objects.exclude(sha256="")
+             .exclude(capture__case__status=Case.Status.CLOSED).order_by("id"))
+    HashBank.objects.filter(pk=bank_id).update(rematch_total=items.count(), rematch_done=0,
+                                               rematch_started_at=timezone.now(),
+                                               rematch_finished_at=None)
+    created, done, after = 0, 0, 0
+    while chunk := list(items.filter(id__gt=after).select_related("capture")[:REMATCH_CHUNK]):
+        after = chunk[-1].pk
+        created += items_match(chunk, [bank])
+        for case_id in {item.capture.case_id for item in chunk}:
+            case_known_refresh(case_id)
+        done += len(chunk)
+        HashBank.objects.filter(pk=bank_id).update(rematch_done=done)
+    HashBank.objects.filter(pk=bank_id).update(rematch_finished_at=timezone.now())
+    return created

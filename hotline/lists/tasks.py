@@ -2,18 +2,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django_tasks import task
 
-from . import services
+from hotline.capture.tasks import QUEUE
+
+from . import banks, matching, services
+from .models import HashBank
 
 
-@task()
-def case_capture(case_id: int) -> None:
-    services.case_capture(case_id=case_id)
+@task(queue_name=QUEUE)
+def bank_index_build(bank_id: int) -> None:
+    bank = HashBank.objects.filter(pk=bank_id).first()
+    if bank is not None:
+        banks.index_build(bank)
 
 
-def case_opened(sender: Any, *, case_id: int, **kwargs: Any) -> None:
-    """Receiver of cases' ``case_opened``: capture the new case's URL in the background."""
-    if settings.CAPTURE_NEW_CASES:
-        case_capture.enqueue(case_id)
+@task(queue_name=QUEUE)
+def bank_rematch(bank_id: int) -> None:
+    services.bank_rematch(bank_id=bank_id)
+
+
+def capture_done(sender: Any, *, capture: Any, **kwargs: Any) -> None:
+    """Receiver of capture's ``capture_done``: match the new items against the banks."""
+    matching.capture_match(capture)
+
+
+def case_closed(sender: Any, *, case: Any, **kwargs: Any) -> None:
+    """Receiver of cases' ``case_closed``: a contradicting verdict counts against the
+    partner-bank hashes that matched the case."""
+    services.disagreements_record(case)

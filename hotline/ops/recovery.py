@@ -41,10 +41,10 @@ from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from hotline.capture.tasks import case_capture
 from hotline.cases.models import Case
 from hotline.cases.tasks import report_intake
 from hotline.intake.models import Report
-from hotline.lists.tasks import case_capture
 
 log = logging.getLogger(__name__)
 

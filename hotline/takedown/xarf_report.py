@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from xarf import create_report
 
+from hotline.capture.models import CaptureItem
 from hotline.cases.models import Case
 
 from .models import Notice
@@ -36,10 +37,10 @@ def xarf_for_case(case: Case, *, report_id: str | None = None, tags: list[str] |
     hub = {"org": settings.HUB_NAME, "contact": settings.HUB_EMAIL,
            "domain": settings.HUB_DOMAIN}
     extra: dict[str, Any] = {}
-    capture = case.captures.exclude(sha256="").first()
-    if capture is not None:
-        extra["hash_values"] = {"md5": capture.md5, "sha1": capture.sha1,
-                                "sha256": capture.sha256}
+    item = (CaptureItem.objects.filter(capture__case=case).exclude(sha256="")
+            .order_by("-capture__fetched_at", "position").first())
+    if item is not None:
+        extra["hash_values"] = {"md5": item.md5, "sha1": item.sha1, "sha256": item.sha256}
     media = MEDIA.get((classification.get("media_type") or [""])[0])
     if media:
         extra["media_type"] = media

@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:case_id>/release/", views.release, name="release"),
     path("<int:case_id>/assess/", views.assess, name="assess"),
     path("<int:case_id>/reports/<int:report_id>/reveal/", views.reveal, name="reveal"),
+    path("<int:case_id>/items/<int:item_id>/benign/", views.item_benign, name="item_benign"),
 ]

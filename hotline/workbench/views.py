@@ -15,14 +15,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from hotline.audit.services import audit_record
+from hotline.capture.models import CaptureItem
 from hotline.cases import services
 from hotline.cases.classification import describe
 from hotline.cases.models import Case
 from hotline.intake.models import Report
 from hotline.lib import sealing
 from hotline.lib.staffaccess import ASSESSORS, REVIEWERS, staff_view
-from hotline.lists.models import Match
-from hotline.lists.services import known_classification
+from hotline.lists.matching import case_matches, known_classification
+from hotline.lists.services import negative_bank_add
 
 from .forms import AssessmentForm, QueueFilterForm, ReviewForm
 
@@ -79,8 +80,7 @@ def _case_page(request: HttpRequest, case: Case, *, revealed: dict[int, dict[str
                .distinct().order_by("received_at"))
     assessments = list(case.assessments.select_related("analyst"))
     claimed_by_me = case.is_claimed_by(user)
-    matches = list(Match.objects.filter(capture__case=case)
-                   .select_related("bank_hash__bank").order_by("distance", "id"))
+    matches = case_matches(case)
     if form is None and claimed_by_me:
         form = (ReviewForm() if case.status == Case.Status.REVIEW
                 else AssessmentForm(initial=_prefill(case)))
@@ -91,7 +91,7 @@ def _case_page(request: HttpRequest, case: Case, *, revealed: dict[int, dict[str
         "previous": describe(case.previous.classification) if case.previous else [],
         "claimed_by_me": claimed_by_me, "claim_live": case.claim_is_live(),
         "may_work": services.may_work_on(case, user), "form": form, "matches": matches,
-        "captures": case.captures.all()[:5],
+        "captures": case.captures.prefetch_related("items__matches__bank_hash__bank")[:3],
     }, status=status)
 
 
@@ -133,6 +133,19 @@ def reveal(request: HttpRequest, case_id: int, report_id: int) -> HttpResponse:
         texts[label] = sealing.unseal(sealed) if sealed else ""
     audit_record(actor=request.user, action="report.decrypt", obj=report, case=case.pk)
     return _case_page(request, case, revealed={report.pk: texts})
+
+
+@require_POST
+@staff_view(*ASSESSORS)
+def item_benign(request: HttpRequest, case_id: int, item_id: int) -> HttpResponse:
+    """One action: this item is known to be benign (a logo, a placeholder, a decoy)."""
+    case = _get_case_for_user(request, case_id)
+    item = get_object_or_404(CaptureItem.objects.exclude(sha256=""), pk=item_id,
+                             capture__case=case)
+    negative_bank_add(item=item, user=request.user)
+    messages.success(request, _("The item is on the allow-list: it no longer makes any case "
+                                "known content."))
+    return _back(case)
 
 
 def _back(case: Case) -> HttpResponseRedirect:

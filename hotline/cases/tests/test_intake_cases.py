@@ -62,5 +62,5 @@ class CaptureQueuedTestCase(StaffTestCase):
             self.report("https://images.example.test/g/1")
         case = Case.objects.get()
         paths = list(DBTaskResult.objects.values_list("task_path", "args_kwargs"))
-        self.assertIn(("hotline.lists.tasks.case_capture", {"args": [case.pk], "kwargs": {}}),
+        self.assertIn(("hotline.capture.tasks.case_capture", {"args": [case.pk], "kwargs": {}}),
                       paths)

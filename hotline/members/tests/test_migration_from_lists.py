@@ -6,38 +6,22 @@ from __future__ import annotations
 
 import hashlib
 
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test import TransactionTestCase
 
 from hotline.intake.models import Report
 from hotline.members.models import ApiKey, Member
+from hotline.testing.migrations import BEFORE_ARCHITECTURE, migrate_to, migrate_to_latest
 
-# The newest migration of each app before the move (main at "API error messages for
-# whole-request statuses", before this change).
-BEFORE = [
-    ("portals", "0001_initial"), ("accounts", "0001_initial"), ("audit", "0001_initial"),
-    ("intake", "0004_trusted_intake"), ("cases", "0005_casereport_portal"),
-    ("lists", "0002_member_permissions"), ("hosting", "0001_initial"),
-    ("takedown", "0002_takedown_takedown_removed_idx"),
-]
 SECRET = "s" * 43
 
 
 class MigrationForwardTestCase(TransactionTestCase):
-    def migrate(self, targets: list[tuple[str, str]]) -> MigrationExecutor:
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(targets)
-        return MigrationExecutor(connection)
-
     def tearDown(self) -> None:
-        executor = MigrationExecutor(connection)
-        self.migrate(executor.loader.graph.leaf_nodes())
+        migrate_to_latest()
         super().tearDown()
 
     def seed_old_database(self) -> dict[str, int]:
-        old = self.migrate(BEFORE).loader.project_state(BEFORE).apps
+        old = migrate_to(BEFORE_ARCHITECTURE)
         portal = old.get_model("portals", "Portal").objects.create(
             code="gm", name="The Gambia", country="GM", languages=["en"])
         member = old.get_model("lists", "Member").objects.create(
@@ -54,7 +38,7 @@ class MigrationForwardTestCase(TransactionTestCase):
 
     def test_members_keys_and_reports_survive_the_move(self) -> None:
         before = self.seed_old_database()
-        self.migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
 
         member = Member.objects.get()
         self.assertEqual((member.pk, member.name, member.contact, member.may_submit,
@@ -79,7 +63,7 @@ class MigrationForwardTestCase(TransactionTestCase):
         old_ids = dict(ContentType.objects.filter(app_label="lists", model__in=[
             "member", "apikey"]).values_list("model", "pk"))
         self.assertEqual(sorted(old_ids), ["apikey", "member"])
-        self.migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
         ContentType.objects.clear_cache()
         moved = dict(ContentType.objects.filter(app_label="members").values_list("model", "pk"))
         self.assertEqual({k: moved[k] for k in old_ids}, old_ids)

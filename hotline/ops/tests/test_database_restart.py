@@ -103,7 +103,8 @@ class DatabaseRestartTestCase(SimpleTestCase):
                 stream = Stream(f"http://127.0.0.1:{port}")
                 try:
                     processes.wait_until_serving(f"{stream.base}/gm/en/report/", process=serve)
-                    self.assertEqual(len(processes.children(serve.pid)), 3)
+                    # gunicorn, a worker per queue (default, capture) and the tick loop
+                    self.assertEqual(len(processes.children(serve.pid)), 4)
                     stream.thread.start()
                     stream.wait_for("before", "200", 10, timeout=30)
 

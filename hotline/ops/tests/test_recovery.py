@@ -74,7 +74,7 @@ class RecoverySweepTestCase(PublicTestCase):
         self.assertEqual(self.queued(report), 0)
 
     def test_other_tasks_running_too_long_are_failed_but_not_run_again(self) -> None:
-        from hotline.lists.tasks import case_capture as capture_case
+        from hotline.capture.tasks import case_capture as capture_case
 
         result = capture_case.enqueue(12345)
         DBTaskResult.objects.filter(pk=result.id).update(
@@ -148,7 +148,7 @@ class CaptureRecoveryTestCase(PublicTestCase):
 
     def setUp(self) -> None:
         super().setUp()
-        from hotline.lists.tasks import case_capture as capture_case
+        from hotline.capture.tasks import case_capture as capture_case
 
         self.capture_case = capture_case
         self.submit(urls="https://one.example.test/a")
@@ -172,7 +172,7 @@ class CaptureRecoveryTestCase(PublicTestCase):
         self.assertEqual(self.captures_queued(), 1)
 
     def test_a_captured_or_young_or_closed_case_is_left_alone(self) -> None:
-        from hotline.lists.models import Capture
+        from hotline.capture.models import Capture
 
         Case.objects.filter(pk=self.case.pk).update(created=timezone.now())
         self.assertEqual(recovery.recovery_sweep()["capture_requeued"], 0)

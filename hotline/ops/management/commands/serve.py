@@ -1,4 +1,5 @@
-"""``hotline serve``: the web server (gunicorn) and one background worker, together.
+"""``hotline serve``: the web server (gunicorn), a background worker for each queue (default
+and capture) and the tick, together.
 
 Used by ``make run``. At scale, run gunicorn and ``hotline worker`` as separate services
 instead (README, "Running at scale").
@@ -33,6 +34,9 @@ class Command(BaseCommand):
             subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(conf),
                               "-b", f"{options['host']}:{options['port']}"]),
             subprocess.Popen([sys.executable, "-m", "hotline.cli", "worker"]),
+            # Captures on their own queue and worker: a slow site never delays intake.
+            subprocess.Popen([sys.executable, "-m", "hotline.cli", "worker", "--queue",
+                              "capture"]),
             # Every periodic job (hotline/ops/tick.py), every TICK_SECONDS (60).
             subprocess.Popen([sys.executable, "-m", "hotline.cli", "tick",
                               "--loop", str(settings.TICK_SECONDS)]),

@@ -30,6 +30,9 @@ class Command(DatabaseWorkerCommand):
         super().add_arguments(parser)
         # An idle worker looks at the queue every WORKER_INTERVAL seconds (settings.py).
         parser.set_defaults(interval=settings.WORKER_INTERVAL)
+        # `--queue capture`: the captures' own queue (settings.TASKS), so a slow site never
+        # holds up intake on the default queue.
+        parser.add_argument("--queue", dest="queue_name", help="Same as --queue-name.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         while True:

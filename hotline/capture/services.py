@@ -1,0 +1,163 @@
+"""Capture a case's address as a browser would see it, item by item, keeping hashes only.
+
+The page is fetched through the one fetcher (hotline/lib/fetcher.py). An answer that is itself
+an image or a video is one item; an HTML page yields the media items it shows
+(hotline/capture/pages.py), each fetched through the same fetcher, a few at a time, within a
+count (CAPTURE_MAX_ITEMS), a byte budget (CAPTURE_MAX_BYTES) and a deadline for the whole
+capture (CAPTURE_TOTAL_SECONDS). Each item's type is sniffed from its bytes; only a 2xx answer
+whose bytes are an image or a video gets hashes (MD5, SHA-1, SHA-256, and PDQ for images), so
+page bodies, error pages and anything else can never be banked or matched. Bytes live in memory
+for the time it takes to hash them; nothing of them is written anywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from hotline.cases.models import Case
+from hotline.lib import fetcher, mediatype
+from hotline.lib.pdq import NotAnImage, pdq_hash_bytes
+
+from .models import Capture, CaptureItem
+from .pages import Found, media_items
+from .signals import capture_done
+
+DEADLINE = "capture_deadline"
+BUDGET = "capture_budget"
+
+
+@dataclass
+class _Budget:
+    """What one capture may still spend: time until its deadline, bytes in all."""
+
+    deadline: float
+    bytes_left: int
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def spend(self, size: int) -> None:
+        with self._lock:
+            self.bytes_left -= size
+
+    def limits(self) -> fetcher.Limits | None:
+        """The fetch limits for one more item, or None when the capture's budget is spent."""
+        seconds = self.deadline - time.monotonic()
+        if seconds <= 0.5 or self.bytes_left <= 0:
+            return None
+        base = fetcher.Limits.from_settings()
+        return fetcher.Limits(max_bytes=min(base.max_bytes, self.bytes_left),
+                              connect_timeout=min(base.connect_timeout, seconds),
+                              read_timeout=min(base.read_timeout, seconds),
+                              total_timeout=min(base.total_timeout, seconds),
+                              max_redirects=base.max_redirects)
+
+
+def hash_media(item: CaptureItem, body: bytes) -> None:
+    """Record what the bytes are and, for a 2xx image or video, their hashes."""
+    item.size = len(body)
+    item.sniffed = mediatype.sniff(body)
+    media = mediatype.media_kind(item.sniffed)
+    if not (item.status and 200 <= item.status < 300 and media):
+        return
+    item.media = media
+    item.md5 = hashlib.md5(body, usedforsecurity=False).hexdigest()
+    item.sha1 = hashlib.sha1(body, usedforsecurity=False).hexdigest()
+    item.sha256 = hashlib.sha256(body).hexdigest()
+    if media == mediatype.IMAGE:
+        try:
+            result = pdq_hash_bytes(body)
+        except NotAnImage as e:
+            item.error = f"not an image: {str(e)[:200]}"
+        else:
+            item.pdq, item.pdq_quality = result.hash_hex, result.quality
+
+
+def _fetch_item(found: Found, position: int, budget: _Budget) -> CaptureItem:
+    item = CaptureItem(position=position, url=found.url, source=found.source)
+    limits = budget.limits()
+    if limits is None:
+        item.error = DEADLINE if time.monotonic() >= budget.deadline - 0.5 else BUDGET
+        return item
+    try:
+        response = fetcher.fetch(found.url, limits=limits)
+    except fetcher.FetchError as e:
+        item.error = e.reason
+        return item
+    budget.spend(len(response.body))
+    item.status, item.content_type = response.status, response.content_type
+    hash_media(item, response.body)
+    return item
+
+
+def _items_of_page(page_url: str, html: str, budget: _Budget) -> tuple[list[CaptureItem], int]:
+    found = media_items(html, page_url)
+    chosen = found[:settings.CAPTURE_MAX_ITEMS]
+    with ThreadPoolExecutor(max_workers=settings.CAPTURE_CONCURRENCY) as pool:
+        items = list(pool.map(lambda pair: _fetch_item(pair[1], pair[0], budget),
+                              enumerate(chosen)))
+    return items, len(found)
+
+
+def _decode(body: bytes, content_type: str) -> str:
+    charset = "utf-8"
+    for part in content_type.split(";")[1:]:
+        key, _sep, value = part.strip().partition("=")
+        if key.lower() == "charset" and value:
+            charset = value.strip("\"' ")
+    try:
+        return body.decode(charset, "replace")
+    except LookupError:
+        return body.decode("utf-8", "replace")
+
+
+def case_capture(*, case_id: int) -> Capture:
+    """Capture a case's address: the page, then each media item it shows; match the banks."""
+    case = Case.objects.get(pk=case_id)
+    capture = Capture(case=case, url=case.url)
+    budget = _Budget(deadline=time.monotonic() + settings.CAPTURE_TOTAL_SECONDS,
+                     bytes_left=settings.CAPTURE_MAX_BYTES)
+    items: list[CaptureItem] = []
+    try:
+        response = fetcher.fetch(case.url, limits=budget.limits())
+    except fetcher.FetchError as e:
+        capture.error = e.reason
+    else:
+        items = _page(capture, response, budget)
+        del response  # the content is never kept
+    with transaction.atomic():
+        capture.save()
+        for item in items:
+            item.capture = capture
+        CaptureItem.objects.bulk_create(items)
+        capture_done.send(sender=Capture, capture=capture)
+    return capture
+
+
+def _page(capture: Capture, response: Any, budget: _Budget) -> list[CaptureItem]:
+    body: bytes = response.body
+    budget.spend(len(body))
+    capture.status, capture.content_type = response.status, response.content_type
+    capture.final_url, capture.size = response.url, len(body)
+    capture.sha256 = hashlib.sha256(body).hexdigest()
+    capture.sniffed = mediatype.sniff(body)
+    if mediatype.media_kind(capture.sniffed):
+        # The address is itself an image or a video: one item, hashed from the same bytes.
+        item = CaptureItem(position=0, url=response.url, source="page", status=response.status,
+                           content_type=response.content_type)
+        hash_media(item, body)
+        capture.items_found = 1
+        return [item]
+    if not (200 <= response.status < 300 and mediatype.is_html(capture.sniffed,
+                                                                response.content_type)):
+        return []
+    items, capture.items_found = _items_of_page(response.url,
+                                                _decode(body, response.content_type), budget)
+    capture.items_truncated = capture.items_found > len(items)
+    return items

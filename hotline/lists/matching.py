@@ -1,0 +1,96 @@
+"""Known content: captured items matched against the enabled hash banks.
+
+An item matches a bank hash by MD5, SHA-1 or SHA-256, or by PDQ within the bank's distance when
+both hashes reach the bank's minimum quality (PDQ through the bank's index: banks.py). Only
+items that are 2xx images or videos have hashes at all (hotline/capture), so page bodies and
+error pages never match. Every match is kept as evidence, and a case is *known content* when
+one of its items matches a bank that is not a negative one, and that item matches no negative
+(allow-list) bank: a known benign logo or decoy never makes a case known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Exists, OuterRef, QuerySet
+
+from hotline.capture.models import Capture, CaptureItem
+from hotline.cases.models import Case
+
+from .banks import bank_index
+from .models import BankHash, HashBank, Match
+
+EXACT = ("md5", "sha1", "sha256")
+
+
+def item_matches(item: CaptureItem, banks: Iterable[HashBank]) -> list[Match]:
+    """The matches of one item in these banks (not stored)."""
+    banks = list(banks)
+    found = [Match(item=item, bank_hash=bank_hash, kind=kind)
+             for kind in EXACT if getattr(item, kind)
+             for bank_hash in BankHash.objects.filter(bank__in=banks,
+                                                      **{kind: getattr(item, kind)})]
+    if item.pdq:
+        query = np.frombuffer(bytes.fromhex(item.pdq), dtype=np.uint8).reshape(1, 32)
+        for bank in banks:
+            if (item.pdq_quality or 0) < bank.min_quality:
+                continue
+            index = bank_index(bank)
+            if index is None:
+                continue
+            found += [Match(item=item, bank_hash_id=int(bank_hash_id), kind=Match.Kind.PDQ,
+                            distance=int(distance))
+                      for _q, bank_hash_id, distance in index.search(
+                          query, max_distance=bank.distance)]
+    return found
+
+
+def items_match(items: Iterable[CaptureItem], banks: Iterable[HashBank]) -> int:
+    """Match items against banks and store what is new; the number of new matches."""
+    banks = list(banks)
+    found = [m for item in items if item.sha256 for m in item_matches(item, banks)]
+    created = Match.objects.bulk_create(found, ignore_conflicts=True)
+    return len(created)
+
+
+def capture_match(capture: Capture) -> list[Match]:
+    """Match a new capture's items against every enabled bank; mark the case known."""
+    items_match(capture.items.exclude(sha256=""), HashBank.objects.filter(enabled=True))
+    case_known_refresh(capture.case_id)
+    return list(Match.objects.filter(item__capture=capture).select_related("bank_hash__bank"))
+
+
+def _benign_items() -> QuerySet[Match]:
+    return Match.objects.filter(item=OuterRef("item"), bank_hash__bank__kind=HashBank.Kind.NEGATIVE)
+
+
+def known_matches(case_id: int) -> QuerySet[Match]:
+    """Matches that make the case known: a positive bank, on an item no negative bank clears."""
+    return (Match.objects.filter(item__capture__case_id=case_id, bank_hash__bank__enabled=True)
+            .exclude(bank_hash__bank__kind=HashBank.Kind.NEGATIVE)
+            .exclude(Exists(_benign_items())))
+
+
+def case_known_refresh(case_id: int) -> bool:
+    known = known_matches(case_id).exists()
+    Case.objects.filter(pk=case_id).exclude(known_content=known).update(known_content=known)
+    return known
+
+
+def known_classification(case: Case) -> dict[str, list[str]]:
+    """The classification of the closest known match, to pre-fill the assessment; a hash
+    analysts contradicted BANK_DISAGREEMENT_LIMIT times pre-fills nothing."""
+    match = (known_matches(case.pk)
+             .filter(bank_hash__disagreements__lt=settings.BANK_DISAGREEMENT_LIMIT)
+             .select_related("bank_hash").order_by("distance", "id").first())
+    return dict(match.bank_hash.classification) if match else {}
+
+
+def case_matches(case: Case) -> list[Any]:
+    """Every match of the case's items, closest first, with bank and (own bank) source case."""
+    return list(Match.objects.filter(item__capture__case=case)
+                .select_related("bank_hash__bank", "bank_hash__case", "item")
+                .order_by("distance", "id"))
