@@ -66,6 +66,15 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def envintlist(name: str, default: list[int]) -> list[int]:
+    values = envlist(name, [str(d) for d in default])
+    try:
+        return [int(v) for v in values]
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be whole numbers separated by commas, not "
+                                   f"{os.environ.get(name)!r}") from None
+
+
 GENERATE_SECRETS = envbool("HOTLINE_GENERATE_SECRETS", True)
 
 
@@ -352,10 +361,18 @@ EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD") if os.environ.get(
     "EMAIL_HOST_PASSWORD") or os.environ.get("EMAIL_HOST_PASSWORD_FILE") else ""
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 30)
-RECHECK_FIRST_SECONDS = envint("RECHECK_FIRST_SECONDS", 2 * 3600)
+# Re-checks start soon after confirmation (hosts often act in minutes) and back off to a day.
+RECHECK_FIRST_SECONDS = envint("RECHECK_FIRST_SECONDS", 15 * 60)
 RECHECK_MAX_SECONDS = envint("RECHECK_MAX_SECONDS", 24 * 3600)
 RESEND_AFTER_HOURS = envint("RESEND_AFTER_HOURS", 24)
 ESCALATE_AFTER_RESENDS = envint("ESCALATE_AFTER_RESENDS", 3)
+# Removal (hotline/takedown/removal.py) is declared after this many gone checks in a row, at
+# least this far apart, seen from both egresses when a second one (FETCH_PROXY_ALT, an HTTP or
+# SOCKS5 proxy elsewhere) is configured; then follow-up checks after these many days each.
+REMOVAL_CONFIRMATIONS = envint("REMOVAL_CONFIRMATIONS", 2)
+REMOVAL_CONFIRM_SECONDS = envint("REMOVAL_CONFIRM_SECONDS", 30 * 60)
+REMOVAL_FOLLOW_UP_DAYS = envintlist("REMOVAL_FOLLOW_UP_DAYS", [1, 7, 30])
+FETCH_PROXY_ALT = os.environ.get("FETCH_PROXY_ALT", "")
 
 # Processes (hotline/ops): `hotline serve` binds the web server to SERVE_HOST:PORT and runs the
 # tick (every periodic job: hotline/ops/tick.py) every TICK_SECONDS; an idle `hotline worker`

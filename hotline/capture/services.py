@@ -79,14 +79,15 @@ def hash_media(item: CaptureItem, body: bytes) -> None:
             item.pdq, item.pdq_quality = result.hash_hex, result.quality
 
 
-def _fetch_item(found: Found, position: int, budget: _Budget) -> CaptureItem:
+def _fetch_item(found: Found, position: int, budget: _Budget,
+                proxy: str | None = None) -> CaptureItem:
     item = CaptureItem(position=position, url=found.url, source=found.source)
     limits = budget.limits()
     if limits is None:
         item.error = DEADLINE if time.monotonic() >= budget.deadline - 0.5 else BUDGET
         return item
     try:
-        response = fetcher.fetch(found.url, limits=limits)
+        response = fetcher.fetch(found.url, limits=limits, proxy=proxy)
     except fetcher.FetchError as e:
         item.error = e.reason
         return item
@@ -161,3 +162,47 @@ def _page(capture: Capture, response: Any, budget: _Budget) -> list[CaptureItem]
                                                 _decode(body, response.content_type), budget)
     capture.items_truncated = capture.items_found > len(items)
     return items
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What one look at an address found now, for re-checks (nothing stored, nothing kept)."""
+
+    status: int | None
+    error: str
+    sha256: str
+    items: list[CaptureItem]  # unsaved: url, status, error, hashes of media answers
+    complete: bool  # every item the page named was fetched within the budget
+
+
+def observe(url: str, *, also: list[str] | None = None, proxy: str | None = None
+            ) -> Observation:
+    """Look at an address as a capture does (the page and each media item it shows, plus the
+    item addresses in ``also``), hashing in memory; store nothing."""
+    budget = _Budget(deadline=time.monotonic() + settings.CAPTURE_TOTAL_SECONDS,
+                     bytes_left=settings.CAPTURE_MAX_BYTES)
+    try:
+        response = fetcher.fetch(url, limits=budget.limits(), proxy=proxy)
+    except fetcher.FetchError as e:
+        return Observation(None, e.reason, "", [], False)
+    body: bytes = response.body
+    status = response.status
+    budget.spend(len(body))
+    sha256 = hashlib.sha256(body).hexdigest()
+    sniffed = mediatype.sniff(body)
+    items: list[CaptureItem] = []
+    found: list[Found] = []
+    if mediatype.media_kind(sniffed):
+        item = CaptureItem(position=0, url=response.url, source="page", status=response.status)
+        hash_media(item, body)
+        items.append(item)
+    elif 200 <= response.status < 300 and mediatype.is_html(sniffed, response.content_type):
+        found = media_items(_decode(body, response.content_type), response.url)
+    del body, response
+    named = {f.url for f in found}
+    found += [Found(extra, "confirmed") for extra in also or [] if extra not in named]
+    chosen = found[:settings.CAPTURE_MAX_ITEMS + len(also or [])]
+    with ThreadPoolExecutor(max_workers=settings.CAPTURE_CONCURRENCY) as pool:
+        items += list(pool.map(lambda pair: _fetch_item(pair[1], pair[0], budget, proxy),
+                               enumerate(chosen)))
+    return Observation(status, "", sha256, items, complete=len(chosen) == len(found))

@@ -138,13 +138,15 @@ def _check(url: str) -> tuple[str, str, int]:
     return parts.hostname, parts.scheme, port
 
 
-def fetch(url: str, *, limits: Limits | None = None, method: str = "GET") -> Response:
-    """Fetch url within the limits, following redirects that pass the same checks."""
+def fetch(url: str, *, limits: Limits | None = None, method: str = "GET",
+          proxy: str | None = None) -> Response:
+    """Fetch url within the limits, following redirects that pass the same checks; through
+    ``proxy`` when given (a second egress, FETCH_PROXY_ALT), else FETCH_PROXY if set."""
     limits = limits or Limits.from_settings()
     deadline = time.monotonic() + limits.total_timeout
     timeout = httpx.Timeout(connect=limits.connect_timeout, read=limits.read_timeout,
                             write=limits.read_timeout, pool=limits.connect_timeout)
-    proxy = settings.FETCH_PROXY or None
+    proxy = proxy or settings.FETCH_PROXY or None
     hops: list[str] = []
     with httpx.Client(timeout=timeout, proxy=proxy, follow_redirects=False,
                       headers={"User-Agent": settings.FETCH_USER_AGENT}) as client:

@@ -77,6 +77,16 @@ class Takedown(models.Model):
     notices_at_stage = models.PositiveSmallIntegerField(default=0)
     removed_at = models.DateTimeField(null=True, blank=True)
     time_to_removal = models.DurationField(null=True, blank=True)
+    # The current streak of gone checks (takedown/removal.py): when it began, how many checks
+    # counted (at least REMOVAL_CONFIRM_SECONDS apart) and the last one that did.
+    gone_since = models.DateTimeField(null=True, blank=True)
+    gone_checks = models.PositiveSmallIntegerField(default=0)
+    last_gone_at = models.DateTimeField(null=True, blank=True)
+    # After removal: follow-up checks done (REMOVAL_FOLLOW_UP_DAYS), and how often the
+    # material came back.
+    follow_ups_done = models.PositiveSmallIntegerField(default=0)
+    reappearances = models.PositiveSmallIntegerField(default=0)
+    reappeared_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-confirmed_at"]
@@ -97,6 +107,7 @@ class Notice(models.Model):
         FIRST = "first", _("First notice")
         RESEND = "resend", _("Re-sent notice")
         ESCALATION = "escalation", _("Escalation")
+        REAPPEARED = "reappeared", _("Notice: the material is back")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
@@ -130,9 +141,11 @@ class Notice(models.Model):
 
 
 class Check(models.Model):
+    """One re-check of an actioned address and its evidence (takedown/removal.py)."""
+
     class Outcome(models.TextChoices):
         PRESENT = "present", _("Still there")
-        REMOVED = "removed", _("Removed")
+        GONE = "gone", _("Gone")
         UNKNOWN = "unknown", _("Could not tell")
 
     takedown = models.ForeignKey(Takedown, models.CASCADE, related_name="checks")
@@ -141,6 +154,9 @@ class Check(models.Model):
     reason = models.CharField(max_length=40, blank=True)
     status = models.PositiveSmallIntegerField(null=True, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
+    # Each egress's look: outcome, reason, status and the items found.
+    evidence = models.JSONField(default=list, blank=True)
+    follow_up = models.BooleanField(default=False, help_text=_("A check after removal."))
 
     class Meta:
         ordering = ["-at"]

@@ -9,7 +9,6 @@ same notice twice.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from datetime import datetime, timedelta
@@ -26,9 +25,9 @@ from django.utils import timezone, translation
 from hotline.audit.services import audit_record
 from hotline.cases.models import Case
 from hotline.hosting.services import trace_case
-from hotline.lib import fetcher
-from hotline.lists.services import url_list_remove
+from hotline.lists.services import url_list_add, url_list_remove
 
+from . import removal
 from .models import Check, Notice, Takedown
 from .routing import override_chain, route_for
 from .xarf_report import xarf_for
@@ -164,56 +163,103 @@ def notice_send(*, notice_id: str) -> None:
 
 # --- Re-checks ----------------------------------------------------------------------------------
 
-REMOVED_STATUSES = {404, 410}
-
-
-def _probe(takedown: Takedown) -> tuple[str, str, int | None, str]:
-    """(outcome, reason, status, sha256) of one bounded fetch of the URL."""
-    try:
-        response = fetcher.fetch(takedown.case.url)
-    except fetcher.FetchError as e:
-        if e.reason == fetcher.DNS:
-            return Check.Outcome.REMOVED, "name_gone", None, ""
-        return Check.Outcome.UNKNOWN, e.reason, None, ""
-    sha256 = hashlib.sha256(response.body).hexdigest()
-    if response.status in REMOVED_STATUSES:
-        return Check.Outcome.REMOVED, f"http_{response.status}", response.status, sha256
-    if response.status >= 400:
-        return Check.Outcome.UNKNOWN, f"http_{response.status}", response.status, sha256
-    if takedown.recorded_sha256 and sha256 != takedown.recorded_sha256:
-        return Check.Outcome.REMOVED, "content_changed", response.status, sha256
-    return Check.Outcome.PRESENT, "", response.status, sha256
-
 
 def takedown_check(*, takedown_id: int) -> Check | None:
+    """Look at an actioned address (takedown/removal.py) and record what was seen; declare
+    removal on a confirmed streak, reopen on material that came back after removal."""
     takedown = Takedown.objects.select_related("case").get(pk=takedown_id)
-    if takedown.state != Takedown.State.ACTIVE:
+    if takedown.state not in (Takedown.State.ACTIVE, Takedown.State.REMOVED):
         return None
-    outcome, reason, status, sha256 = _probe(takedown)
+    seen, looks = removal.check_once(takedown.case, takedown.recorded_sha256)
     now = timezone.now()
     with transaction.atomic():
         takedown = Takedown.objects.select_for_update().select_related("case").get(
             pk=takedown_id)
-        if takedown.state != Takedown.State.ACTIVE:
+        if takedown.state not in (Takedown.State.ACTIVE, Takedown.State.REMOVED):
             return None
-        check = Check.objects.create(takedown=takedown, outcome=outcome, reason=reason,
-                                     status=status, sha256=sha256)
-        if outcome == Check.Outcome.REMOVED:
-            takedown.state = Takedown.State.REMOVED
-            takedown.removed_at = now
-            takedown.time_to_removal = now - takedown.confirmed_at
-            takedown.next_check_at = None
-            takedown.save()
-            url_list_remove(takedown.case, reason=reason)
-            audit_record(actor="system", action="takedown.removed", obj=takedown,
-                         reason=reason, seconds=int(takedown.time_to_removal.total_seconds()))
+        check = Check.objects.create(
+            takedown=takedown, outcome=seen.outcome, reason=seen.reason, status=seen.status,
+            sha256=seen.sha256, evidence=[one.evidence() for one in looks],
+            follow_up=takedown.state == Takedown.State.REMOVED)
+        if takedown.state == Takedown.State.REMOVED:
+            _after_removal(takedown, check, now)
         else:
-            # Back off from hours towards a day between checks.
-            takedown.check_interval = min(takedown.check_interval * 2,
-                                          settings.RECHECK_MAX_SECONDS)
-            takedown.next_check_at = now + timedelta(seconds=takedown.check_interval)
-            takedown.save(update_fields=["check_interval", "next_check_at"])
+            _before_removal(takedown, check, now)
     return check
+
+
+def _before_removal(takedown: Takedown, check: Check, now: datetime) -> None:
+    if check.outcome == Check.Outcome.PRESENT:
+        takedown.gone_since, takedown.gone_checks, takedown.last_gone_at = None, 0, None
+    elif check.outcome == Check.Outcome.GONE:
+        apart = timedelta(seconds=settings.REMOVAL_CONFIRM_SECONDS)
+        if takedown.gone_since is None:
+            takedown.gone_since, takedown.gone_checks, takedown.last_gone_at = now, 1, now
+        elif takedown.last_gone_at is None or now - takedown.last_gone_at >= apart:
+            takedown.gone_checks += 1
+            takedown.last_gone_at = now
+        if takedown.gone_checks >= settings.REMOVAL_CONFIRMATIONS:
+            _removed(takedown, check, now)
+            return
+        # Look again as soon as the next confirmation may count.
+        takedown.next_check_at = (takedown.last_gone_at or now) + apart
+        takedown.save()
+        return
+    # Back off from minutes towards a day between checks.
+    takedown.check_interval = min(takedown.check_interval * 2, settings.RECHECK_MAX_SECONDS)
+    takedown.next_check_at = now + timedelta(seconds=takedown.check_interval)
+    takedown.save()
+
+
+def _removed(takedown: Takedown, check: Check, now: datetime) -> None:
+    assert takedown.gone_since is not None
+    takedown.state = Takedown.State.REMOVED
+    takedown.removed_at = takedown.gone_since
+    takedown.time_to_removal = takedown.gone_since - takedown.confirmed_at
+    takedown.follow_ups_done = 0
+    takedown.next_check_at = _follow_up_at(takedown, now)
+    takedown.save()
+    url_list_remove(takedown.case, reason=check.reason)
+    audit_record(actor="system", action="takedown.removed", obj=takedown,
+                 reason=check.reason, confirmations=takedown.gone_checks,
+                 seconds=int(takedown.time_to_removal.total_seconds()))
+
+
+def _follow_up_at(takedown: Takedown, now: datetime) -> datetime | None:
+    days = settings.REMOVAL_FOLLOW_UP_DAYS
+    if takedown.follow_ups_done >= len(days):
+        return None
+    assert takedown.removed_at is not None
+    return max(now, takedown.removed_at + timedelta(days=days[takedown.follow_ups_done]))
+
+
+def _after_removal(takedown: Takedown, check: Check, now: datetime) -> None:
+    if check.outcome == Check.Outcome.PRESENT:
+        _reopen(takedown, check, now)
+        return
+    if check.outcome == Check.Outcome.GONE:
+        takedown.follow_ups_done += 1
+        takedown.next_check_at = _follow_up_at(takedown, now)
+    else:  # could not tell: look again sooner, the follow-up is not done
+        takedown.next_check_at = now + timedelta(seconds=settings.REMOVAL_CONFIRM_SECONDS)
+    takedown.save()
+
+
+def _reopen(takedown: Takedown, check: Check, now: datetime) -> None:
+    """The material is back: on the list again, notified again, checked again."""
+    takedown.state = Takedown.State.ACTIVE
+    takedown.reappearances += 1
+    takedown.reappeared_at = now
+    takedown.removed_at, takedown.time_to_removal = None, None
+    takedown.gone_since, takedown.gone_checks, takedown.last_gone_at = None, 0, None
+    takedown.check_interval = settings.RECHECK_FIRST_SECONDS
+    takedown.next_check_at = now + timedelta(seconds=takedown.check_interval)
+    takedown.save()
+    url_list_add(takedown.case)
+    audit_record(actor="system", action="takedown.reappeared", obj=takedown,
+                 reason=check.reason, reappearances=takedown.reappearances)
+    if takedown.current_contact() is not None:
+        notice_create(takedown, Notice.Kind.REAPPEARED)
 
 
 # --- The tick: what is due -----------------------------------------------------------------------
@@ -230,7 +276,8 @@ def takedown_tick(now: datetime | None = None) -> dict[str, int]:
     """
     now = now or timezone.now()
     counts = {"checks": 0, "resends": 0, "escalations": 0, "notices": 0}
-    due = Takedown.objects.filter(state=Takedown.State.ACTIVE, next_check_at__lte=now)
+    due = Takedown.objects.filter(state__in=[Takedown.State.ACTIVE, Takedown.State.REMOVED],
+                                  next_check_at__lte=now)
     for takedown_id in list(due.values_list("id", flat=True)[:500]):
         with transaction.atomic():
             claimed = Takedown.objects.filter(pk=takedown_id, next_check_at__lte=now).update(

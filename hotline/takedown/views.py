@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -45,6 +46,7 @@ def _detail(request: HttpRequest, takedown: Takedown, form: OverrideForm | None 
         "notices": takedown.notices.all(), "checks": takedown.checks.all()[:50],
         "form": form or OverrideForm(initial={"route": takedown.route}),
         "may_override": user.role in DECIDERS,
+        "removal_confirmations": settings.REMOVAL_CONFIRMATIONS,
     }, status=status)
 
 

@@ -4,10 +4,12 @@
         with override_settings(DNS_RESOLVERS=[f"127.0.0.1:{port}"]):
             ...
 
-A zone maps names to records, ``[("CNAME", "target"), ("A", "192.0.2.1"), ...]``, or to
-:data:`DROP` for a name whose queries are never answered (to test time-outs). Names not in
-the zone are NXDOMAIN. Like a recursive resolver, the server follows CNAMEs inside the zone
-and returns the whole chain, unless the CNAME itself is asked for.
+A zone maps names to records, ``[("CNAME", "target"), ("A", "192.0.2.1"), ...]``, to
+:data:`DROP` for a name whose queries are never answered (to test time-outs), or to
+:data:`SERVFAIL`. Names not in the zone are NXDOMAIN. The server reads the zone it was given at
+every query, so a test may change it while the server runs. Like a recursive resolver, the
+server follows CNAMEs inside the zone and returns the whole chain, unless the CNAME itself is
+asked for.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dnslib import AAAA, CNAME, MX, QTYPE, RCODE, RR, TXT, A, DNSError, DNSRecor
 from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
 DROP: Final = "drop"
+SERVFAIL: Final = "servfail"
 Records = Sequence[tuple[str, str]]
 Zone = Mapping[str, "Records | str"]
 
@@ -44,7 +47,7 @@ def _key(name: Any) -> str:
 
 class ZoneResolver(BaseResolver):  # type: ignore[misc]
     def __init__(self, zone: Zone, ttl: int = 300) -> None:
-        self.zone = {_key(name): records for name, records in zone.items()}
+        self.source = zone
         self.ttl = ttl
         self.queries: list[tuple[str, str]] = []
 
@@ -55,10 +58,14 @@ class ZoneResolver(BaseResolver):  # type: ignore[misc]
         name, qtype = _key(request.q.qname), QTYPE[request.q.qtype]
         self.queries.append((name, qtype))
         reply = request.reply()
+        zone = {_key(name): records for name, records in self.source.items()}
         for _ in range(20):  # follow CNAMEs inside the zone, as a recursive resolver would
-            records = self.zone.get(name)
+            records = zone.get(name)
             if records == DROP:
                 raise DNSError("dropped on purpose")  # the handler then sends nothing
+            if records == SERVFAIL:
+                reply.header.rcode = RCODE.SERVFAIL
+                return reply
             if records is None:
                 reply.header.rcode = RCODE.NXDOMAIN
                 return reply

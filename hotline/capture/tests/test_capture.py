@@ -4,16 +4,13 @@ and only 2xx answers whose bytes are images or videos hashed as media."""
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import tempfile
 from pathlib import Path
 
-import numpy as np
 from django.conf import settings
 from django.db import connection
 from django.test import override_settings
-from PIL import Image, ImageFilter
 
 from hotline.capture import services
 from hotline.capture.models import Capture, CaptureItem
@@ -22,16 +19,7 @@ from hotline.lib.pdq import pdq_hash_bytes
 from hotline.lists.models import BankHash, HashBank
 from hotline.testing.base import StaffTestCase
 from hotline.testing.httpserver import Route, serve
-
-
-def synthetic_image(seed: int = 7, fmt: str = "PNG") -> bytes:
-    """A benign picture: smoothed coloured noise (high PDQ quality, nothing depicted)."""
-    rng = np.random.default_rng(seed)
-    image = Image.fromarray(rng.integers(0, 255, (96, 96, 3), dtype=np.uint8))
-    image = image.resize((384, 384)).filter(ImageFilter.GaussianBlur(2))
-    out = io.BytesIO()
-    image.save(out, fmt)
-    return out.getvalue()
+from hotline.testing.images import synthetic_image
 
 
 def files_under(*roots: Path) -> set[Path]:

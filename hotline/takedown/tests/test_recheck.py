@@ -21,7 +21,8 @@ BODY = b"<html>synthetic stand-in page</html>"
 
 
 @override_settings(FETCH_ALLOW_NETWORKS=["127.0.0.1/32"], RECHECK_FIRST_SECONDS=3600,
-                   RECHECK_MAX_SECONDS=86400)
+                   RECHECK_MAX_SECONDS=86400, REMOVAL_CONFIRMATIONS=2,
+                   REMOVAL_CONFIRM_SECONDS=0, REMOVAL_FOLLOW_UP_DAYS=[1, 7, 30])
 class RecheckTestCase(TakedownTestCase):
     def start(self, site, path: str = "/item/1") -> Takedown:  # type: ignore[no-untyped-def]
         site.routes[path] = Route(body=BODY)
@@ -50,30 +51,44 @@ class RecheckTestCase(TakedownTestCase):
             self.assertGreater(takedown.next_check_at, timezone.now() + timedelta(hours=1))
             del site.routes["/item/1"]  # the host removes the material: 404
             check = services.takedown_check(takedown_id=takedown.pk)
+            assert check is not None
+            self.assertEqual((check.outcome, check.reason), (Check.Outcome.GONE, "http_404"))
+            takedown.refresh_from_db()
+            # One observation decides nothing: still active, the list unchanged.
+            self.assertEqual(takedown.state, Takedown.State.ACTIVE)
+            self.assertTrue(UrlListEntry.objects.get().active)
+            first_gone = check.at
+            check = services.takedown_check(takedown_id=takedown.pk)
         assert check is not None
-        self.assertEqual((check.outcome, check.reason), (Check.Outcome.REMOVED, "http_404"))
+        self.assertEqual((check.outcome, check.reason), (Check.Outcome.GONE, "http_404"))
         takedown.refresh_from_db()
         self.assertEqual(takedown.state, Takedown.State.REMOVED)
         self.assertIsNotNone(takedown.time_to_removal)
         assert takedown.removed_at is not None
         self.assertEqual(takedown.time_to_removal, takedown.removed_at - takedown.confirmed_at)
+        self.assertEqual(takedown.gone_since, takedown.removed_at)  # timed to the first
+        self.assertLessEqual(abs((takedown.removed_at - first_gone).total_seconds()), 1)
         self.assertFalse(UrlListEntry.objects.get().active)
         self.assertEqual(self.status(), "Removed")
-        self.assertIsNone(services.takedown_check(takedown_id=takedown.pk))  # nothing more
+        # Follow-ups go on after removal: the first a day after it.
+        assert takedown.next_check_at is not None
+        self.assertGreater(takedown.next_check_at, takedown.removed_at + timedelta(hours=23))
 
-    def test_a_410_or_changed_content_counts_as_removed(self) -> None:
+    def test_a_410_is_gone_and_changed_content_is_unknown(self) -> None:
         with serve() as site:
             takedown = self.start(site)
             site.routes["/item/1"] = Route(body=b"<html>this page now shows something else</html>")
             check = services.takedown_check(takedown_id=takedown.pk)
             assert check is not None
-            self.assertEqual(check.reason, "content_changed")
+            # A changed body (a timestamp, an advert) is not evidence of removal.
+            self.assertEqual((check.outcome, check.reason),
+                             (Check.Outcome.UNKNOWN, "page_changed"))
         with serve() as site:
             takedown = self.start(site, "/item/2")
             site.routes["/item/2"] = Route(status=410)
             check = services.takedown_check(takedown_id=takedown.pk)
             assert check is not None
-            self.assertEqual(check.reason, "http_410")
+            self.assertEqual((check.outcome, check.reason), (Check.Outcome.GONE, "http_410"))
 
     def test_an_unreachable_host_is_not_removal(self) -> None:
         with serve() as site:

@@ -90,13 +90,13 @@ class TraceAndRouteTestCase(TakedownTestCase):
         self.assertEqual(report["source_identifier"], "192.0.2.10")  # from the trace
 
     @override_settings(FETCH_ALLOW_NETWORKS=["192.0.2.0/24"])
-    def test_an_unresolvable_name_counts_as_removed(self) -> None:
+    def test_an_unresolvable_name_is_gone(self) -> None:
         with dns_server(TEST_ZONE) as port, override_settings(DNS_RESOLVERS=resolvers(port)):
             takedown = self.takedown_for("https://gone.example.test/a")
             Takedown.objects.filter(pk=takedown.pk).update(state=Takedown.State.ACTIVE)
             check = services.takedown_check(takedown_id=takedown.pk)
         assert check is not None
-        self.assertEqual((check.outcome, check.reason), (Check.Outcome.REMOVED, "name_gone"))
+        self.assertEqual((check.outcome, check.reason), (Check.Outcome.GONE, "name_not_found"))
 
     @override_settings(DNS_TIMEOUT=0.5)
     def test_a_resolver_that_never_answers_is_bounded_and_not_removal(self) -> None:
