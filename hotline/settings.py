@@ -366,6 +366,9 @@ RECHECK_FIRST_SECONDS = envint("RECHECK_FIRST_SECONDS", 15 * 60)
 RECHECK_MAX_SECONDS = envint("RECHECK_MAX_SECONDS", 24 * 3600)
 RESEND_AFTER_HOURS = envint("RESEND_AFTER_HOURS", 24)
 ESCALATE_AFTER_RESENDS = envint("ESCALATE_AFTER_RESENDS", 3)
+# Material hosted in the hub's country: tell the first police contact at once, in parallel
+# with the notice to the host (the host is asked to preserve evidence and remove).
+POLICE_IN_PARALLEL = envbool("POLICE_IN_PARALLEL", False)
 # Removal (hotline/takedown/removal.py) is declared after this many gone checks in a row, at
 # least this far apart, seen from both egresses when a second one (FETCH_PROXY_ALT, an HTTP or
 # SOCKS5 proxy elsewhere) is configured; then follow-up checks after these many days each.

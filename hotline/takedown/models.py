@@ -108,6 +108,7 @@ class Notice(models.Model):
         RESEND = "resend", _("Re-sent notice")
         ESCALATION = "escalation", _("Escalation")
         REAPPEARED = "reappeared", _("Notice: the material is back")
+        PARALLEL = "parallel", _("Information to the police")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
@@ -122,6 +123,8 @@ class Notice(models.Model):
     route = models.CharField(max_length=10, choices=Takedown.Route.choices)
     recipient_name = models.CharField(max_length=200, blank=True)
     recipient_email = models.EmailField()
+    # Who the recipient is in the chain: host, cdn (asked to forward), partner or police.
+    recipient_kind = models.CharField(max_length=10, blank=True)
     language = models.CharField(max_length=8, default="en")
     state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING,
                              db_index=True)

@@ -22,11 +22,14 @@ def police_chain() -> list[dict[str, str]]:
     return [_contact("police", r.name, r.email, r.language) for r in Recipient.objects.all()]
 
 
-def route_for(country: str, abuse_email: str) -> tuple[str, list[dict[str, str]]]:
-    """(route, chain of contacts) for material hosted in country."""
+def route_for(country: str, abuse_email: str, *, cdn: bool = False
+              ) -> tuple[str, list[dict[str, str]]]:
+    """(route, chain of contacts) for material hosted in country. Behind a CDN (the trace's
+    flag), the abuse contact found is the CDN's: the notice asks it to forward to the origin
+    host, which it alone knows."""
     police = police_chain()
     if country and country == settings.HUB_COUNTRY and abuse_email:
-        host = _contact("host", "", abuse_email, settings.LANGUAGE_CODE)
+        host = _contact("cdn" if cdn else "host", "", abuse_email, settings.LANGUAGE_CODE)
         return Takedown.Route.NOTICE, [host, *police]
     partner = PartnerHotline.objects.filter(country=country, active=True).first() if country \
         else None

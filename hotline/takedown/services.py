@@ -62,7 +62,7 @@ def takedown_trace(*, takedown_id: int) -> None:
     if takedown.state != Takedown.State.TRACING:
         return
     trace = trace_case(case_id=takedown.case_id)
-    route, chain = route_for(trace.country or "", trace.abuse_email or "")
+    route, chain = route_for(trace.country or "", trace.abuse_email or "", cdn=trace.cdn)
     with transaction.atomic():
         takedown = Takedown.objects.select_for_update().get(pk=takedown_id)
         if takedown.state != Takedown.State.TRACING:
@@ -78,8 +78,13 @@ def takedown_trace(*, takedown_id: int) -> None:
         takedown.state = Takedown.State.ACTIVE
         takedown.save()
         audit_record(actor="system", action="takedown.route", obj=takedown, route=route,
-                     country=trace.country, contact=chain[0]["email"])
+                     country=trace.country, contact=chain[0]["email"], cdn=trace.cdn)
         notice_create(takedown, Notice.Kind.FIRST)
+        police = [c for c in chain[1:] if c["kind"] == "police"]
+        if route == Takedown.Route.NOTICE and settings.POLICE_IN_PARALLEL and police:
+            # As the IWF does for material hosted at home: the police hear of it at once, not
+            # only after escalations, while the host is asked to remove it.
+            notice_create(takedown, Notice.Kind.PARALLEL, contact=police[0])
 
 
 def takedown_override(*, takedown_id: int, user: Any, route: str, email: str, name: str = "",
@@ -104,19 +109,24 @@ def takedown_override(*, takedown_id: int, user: Any, route: str, email: str, na
 
 # --- Notices ------------------------------------------------------------------------------------
 
-def notice_create(takedown: Takedown, kind: str) -> Notice:
-    """A notice to the current contact; sent by a task once this transaction commits."""
-    contact = takedown.current_contact()
+def notice_create(takedown: Takedown, kind: str,
+                  contact: dict[str, str] | None = None) -> Notice:
+    """A notice to the current contact (or the one given, for information in parallel); sent
+    by a task once this transaction commits."""
+    parallel = contact is not None
+    contact = contact or takedown.current_contact()
     assert contact is not None
     sequence = takedown.notices.count() + 1
     notice = Notice.objects.create(
         takedown=takedown, sequence=sequence, kind=kind, route=takedown.route,
         recipient_name=contact.get("name", ""), recipient_email=contact["email"],
+        recipient_kind=contact.get("kind", ""),
         language=contact.get("language") or "en")
     notice.xarf = xarf_for(notice)
     notice.save(update_fields=["xarf"])
-    Takedown.objects.filter(pk=takedown.pk).update(
-        last_notice_at=timezone.now(), notices_at_stage=F("notices_at_stage") + 1)
+    if not parallel:  # the chain's re-sends and escalations count the contact's notices only
+        Takedown.objects.filter(pk=takedown.pk).update(
+            last_notice_at=timezone.now(), notices_at_stage=F("notices_at_stage") + 1)
     _on_commit("notice_send", str(notice.pk))
     return notice
 

@@ -106,3 +106,38 @@ class TraceAndRouteTestCase(TakedownTestCase):
             check = services.takedown_check(takedown_id=takedown.pk)
         assert check is not None
         self.assertEqual((check.outcome, check.reason), (Check.Outcome.UNKNOWN, "timeout"))
+
+    def world_route(self, url: str, hub: str, **extra: object) -> tuple[Takedown, list]:  # type: ignore[type-arg]
+        with tempfile.TemporaryDirectory() as directory, \
+                hosting_world(Path(directory)) as world, smtp_server() as box, \
+                override_settings(**world.settings, **smtp_settings(box), HUB_COUNTRY=hub,
+                                  **extra):
+            takedown = self.takedown_for(url)
+            services.takedown_trace(takedown_id=takedown.pk)
+            for notice in Notice.objects.all():
+                services.notice_send(notice_id=str(notice.pk))
+        takedown.refresh_from_db()
+        return takedown, box.messages
+
+    def test_behind_a_cdn_the_cdn_is_asked_to_forward(self) -> None:
+        takedown, messages = self.world_route("https://cdn-hosted.example.test/a", "US")
+        self.assertTrue(takedown.case.traces.get().cdn)
+        self.assertEqual(takedown.route, Takedown.Route.NOTICE)
+        self.assertEqual((takedown.chain[0]["kind"], takedown.chain[0]["email"]),
+                         ("cdn", "abuse@cdn.example.test"))
+        self.assertEqual([m["To"] for m in messages], ["abuse@cdn.example.test"])
+        text = payload({p.get_content_type(): p for p in messages[0].walk()}["text/plain"])
+        self.assertIn("forward this notice to the origin host", " ".join(text.split()))
+        page = self.as_user(self.analyst).get(f"/staff/takedown/{takedown.case_id}/")
+        self.assertContains(page, 'id="via-cdn"')
+
+    def test_hosted_at_home_the_police_may_hear_in_parallel(self) -> None:
+        _takedown, messages = self.world_route("https://www.shop.example.test/a", "GM",
+                                               POLICE_IN_PARALLEL=True)
+        self.assertEqual(sorted(m["To"] for m in messages),
+                         sorted([ABUSE_EMAIL, "police@police.example.test"]))
+        self.assertEqual(list(Notice.objects.order_by("sequence").values_list("kind", flat=True)),
+                         ["first", "parallel"])
+        # Re-sends and escalations still count the host's notices only.
+        _takedown.refresh_from_db()
+        self.assertEqual(_takedown.notices_at_stage, 1)
