@@ -4,9 +4,11 @@ Everything the hub downloads from a reported address (captures for hashing, take
 re-checks) goes through :func:`fetch`. It
 
 - resolves the name itself and refuses private, loopback, link-local and other non-global
-  addresses (unless a test setting allows them), then connects to the address it checked, so
-  a second DNS answer cannot point it elsewhere (DNS rebinding);
-- follows redirects itself, checking every hop the same way;
+  addresses (unless a test setting allows them), also inside an IPv6 address that carries an
+  IPv4 one (IPv4-mapped or -compatible, NAT64, 6to4, Teredo), then connects to the address
+  it checked, so a second DNS answer cannot point it elsewhere (DNS rebinding);
+- follows redirects itself, parsing Location as a browser does and checking every hop the
+  same way; a redirect to anything but a web address is a FetchError (``bad_redirect``);
 - bounds time (connect, each read, and the whole fetch) and size (bytes kept in memory);
 - sends no cookies and keeps none, and can go through a configured proxy.
 
@@ -16,12 +18,15 @@ The body is returned in memory only; callers hash it and drop it.
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from typing import NamedTuple
+from urllib.parse import urlsplit
 
 import httpx
+from ada_url import join_url
 from django.conf import settings
 
 # Reasons, stable strings stored with captures and re-checks.
@@ -33,6 +38,7 @@ TIMEOUT = "timeout"
 TOO_LARGE = "too_large"
 REDIRECTS = "too_many_redirects"
 PROTOCOL = "protocol"
+BAD_REDIRECT = "bad_redirect"  # a redirect to something that is not a web address
 
 
 class FetchError(Exception):
@@ -69,12 +75,41 @@ class Response:
     address: str = ""
 
 
-def _allowed_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    if any(ip in ipaddress.ip_network(net) for net in settings.FETCH_ALLOW_NETWORKS):
+# IPv6 prefixes whose addresses carry an IPv4 address that the packets end up at (RFC 6052
+# NAT64, RFC 4291 IPv4-compatible; 6to4 and Teredo are read by the ipaddress module). The
+# IPv4 address inside is checked by the same rules, or 64:ff9b::10.0.0.1 would reach 10.0.0.1.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+# Local-use NAT64 (RFC 8215) is never global, although Python 3.11 calls it so.
+_NOT_GLOBAL = (ipaddress.ip_network("64:ff9b:1::/48"),)
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    if ip in _NAT64 or ip in _IPV4_COMPATIBLE:
+        return [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)]
+    if ip.sixtofour is not None:
+        return [ip.sixtofour]
+    if ip.teredo is not None:
+        return list(ip.teredo)  # the Teredo server and the client behind it
+    return []
+
+
+def _listed(ip: Address) -> bool:
+    return any(ip in ipaddress.ip_network(net) for net in settings.FETCH_ALLOW_NETWORKS)
+
+
+def allowed_address(ip: Address) -> bool:
+    """Whether the fetcher may connect to ip: a global address, or one a setting allows."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:  # the very same host as its IPv4 address
+            return allowed_address(ip.ipv4_mapped)
+        if not all(allowed_address(inner) for inner in _embedded_ipv4(ip)):
+            return False
+    if _listed(ip):
         return True
-    return ip.is_global and not ip.is_multicast
+    return ip.is_global and not ip.is_multicast and not any(ip in n for n in _NOT_GLOBAL)
 
 
 def resolve(host: str, port: int) -> str:
@@ -93,7 +128,7 @@ def resolve(host: str, port: int) -> str:
         except (socket.gaierror, UnicodeError) as e:
             raise FetchError(DNS, f"{host}: {e}") from None
         candidates = [ipaddress.ip_address(info[4][0]) for info in infos]
-    allowed = [ip for ip in candidates if _allowed_address(ip)]
+    allowed = [ip for ip in candidates if allowed_address(ip)]
     if not allowed:
         raise FetchError(PRIVATE, f"{host} resolves only to non-public addresses")
     if len(allowed) != len(candidates):
@@ -102,7 +137,7 @@ def resolve(host: str, port: int) -> str:
     return str(allowed[0])
 
 
-def _resolve_with_configured(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+def _resolve_with_configured(host: str) -> list[Address]:
     """Resolve through the configured resolvers (DNS_RESOLVERS), as the hosting trace does."""
     import dns.exception
     import dns.resolver
@@ -113,7 +148,7 @@ def _resolve_with_configured(host: str) -> list[ipaddress.IPv4Address | ipaddres
         resolver, _described = make_resolver()
     except ResolverConfigError as e:
         raise FetchError(DNS, str(e)) from None
-    found: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = []
+    found: list[Address] = []
     gone = 0
     for rdtype in ("A", "AAAA"):
         try:
@@ -130,41 +165,69 @@ def _resolve_with_configured(host: str) -> list[ipaddress.IPv4Address | ipaddres
     return found
 
 
-def _check(url: str) -> tuple[str, str, int]:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(BAD_URL, url[:200])
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    return parts.hostname, parts.scheme, port
+# Longer addresses are refused: no real page needs one, and they end up in records.
+MAX_URL_LENGTH = 4096
+# A host name as DNS carries it (after IDNA): labels of letters, digits, "-" and "_".
+_HOST_NAME = re.compile(r"(?=.{1,253}$)[a-z0-9_-]{1,63}(\.[a-z0-9_-]{1,63})*\.?")
+
+
+class _Target(NamedTuple):
+    host: str  # in ASCII: a name as DNS knows it, or an IP address
+    scheme: str
+    port: int
+
+    @property
+    def host_header(self) -> str:
+        default = self.port == (443 if self.scheme == "https" else 80)
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return host if default else f"{host}:{self.port}"
+
+
+def _check(url: str, reason: str = BAD_URL) -> _Target:
+    """Where a web address the fetcher can go to points, or FetchError(reason)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+        httpx.URL(url)  # what the request is built from must take it too
+    except (ValueError, httpx.InvalidURL):
+        raise FetchError(reason, url[:200]) from None
+    host = _ascii_host(parts.hostname or "")
+    if len(url) > MAX_URL_LENGTH or parts.scheme not in ("http", "https") or not host:
+        raise FetchError(reason, url[:200])
+    return _Target(host, parts.scheme, port or (443 if parts.scheme == "https" else 80))
+
+
+def _ascii_host(host: str) -> str:
+    """host as DNS or an IP literal has it, or "" when it is neither."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return host
+    try:
+        ascii_host = host.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return ""
+    return ascii_host if _HOST_NAME.fullmatch(ascii_host) else ""
 
 
 def fetch(url: str, *, limits: Limits | None = None, method: str = "GET") -> Response:
     """Fetch url within the limits, following redirects that pass the same checks."""
     limits = limits or Limits.from_settings()
     deadline = time.monotonic() + limits.total_timeout
-    timeout = httpx.Timeout(connect=limits.connect_timeout, read=limits.read_timeout,
-                            write=limits.read_timeout, pool=limits.connect_timeout)
-    proxy = settings.FETCH_PROXY or None
     hops: list[str] = []
-    with httpx.Client(timeout=timeout, proxy=proxy, follow_redirects=False,
-                      headers={"User-Agent": settings.FETCH_USER_AGENT}) as client:
-        for _hop in range(limits.max_redirects + 1):
-            host, scheme, port = _check(url)
-            address = resolve(host, port)
-            client.cookies.clear()  # nothing a server set on an earlier hop goes back
-            request = client.build_request(method, url)
-            request.headers.pop("Cookie", None)
-            if proxy is None:
-                # Connect to the checked address; keep the name for Host and TLS.
-                ip_host = f"[{address}]" if ":" in address else address
-                request.url = request.url.copy_with(host=ip_host)
-                request.headers["Host"] = host if port in (80, 443) else f"{host}:{port}"
-                if scheme == "https":
-                    request.extensions["sni_hostname"] = host
-            response = _send(client, request, limits, deadline)
+    # The transport, not a Client: a client would keep cookies, read proxies from the
+    # environment, and interpret a Location header before the checks below do.
+    with httpx.HTTPTransport(proxy=settings.FETCH_PROXY or None) as transport:
+        for hop in range(limits.max_redirects + 1):
+            target = _check(url, BAD_REDIRECT if hop else BAD_URL)
+            address = resolve(target.host, target.port)
+            request = _request(method, url, target, address, limits)
+            response = _send(transport, request, limits, deadline)
             hops.append(url)
             if response.status in (301, 302, 303, 307, 308) and response.location:
-                url = urljoin(url, response.location)
+                url = _join(url, response.location)
                 if method != "HEAD" and response.status == 303:
                     method = "GET"
                 continue
@@ -173,15 +236,41 @@ def fetch(url: str, *, limits: Limits | None = None, method: str = "GET") -> Res
     raise FetchError(REDIRECTS, f"more than {limits.max_redirects} redirects")
 
 
+def _request(method: str, url: str, target: _Target, address: str,
+             limits: Limits) -> httpx.Request:
+    """A request for url that goes to the checked address, with the name for Host and TLS."""
+    to = httpx.URL(url)
+    if not settings.FETCH_PROXY:
+        to = to.copy_with(host=f"[{address}]" if ":" in address else address)
+    headers = [("Host", target.host_header),
+               ("Accept", "*/*"), ("Accept-Encoding", "gzip, deflate"),
+               ("Connection", "keep-alive"), ("User-Agent", settings.FETCH_USER_AGENT)]
+    timeout = httpx.Timeout(connect=limits.connect_timeout, read=limits.read_timeout,
+                            write=limits.read_timeout, pool=limits.connect_timeout)
+    extensions = {"timeout": timeout.as_dict(), "sni_hostname": target.host}
+    return httpx.Request(method, to, headers=headers, extensions=extensions)
+
+
+def _join(base: str, location: str) -> str:
+    """The address a Location header points at, parsed as a browser does; FetchError when
+    it cannot be one."""
+    if len(location) > MAX_URL_LENGTH:
+        raise FetchError(BAD_REDIRECT, f"a Location of {len(location)} characters")
+    try:
+        return join_url(base, location)
+    except ValueError:
+        raise FetchError(BAD_REDIRECT, location[:200]) from None
+
+
 @dataclass
 class _Raw(Response):
     location: str = ""
 
 
-def _send(client: httpx.Client, request: httpx.Request, limits: Limits,
+def _send(transport: httpx.HTTPTransport, request: httpx.Request, limits: Limits,
           deadline: float) -> _Raw:
     try:
-        answer = client.send(request, stream=True)
+        answer = transport.handle_request(request)
         try:
             body = bytearray()
             declared = answer.headers.get("Content-Length")

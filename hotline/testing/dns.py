@@ -43,10 +43,11 @@ def _key(name: Any) -> str:
 
 
 class ZoneResolver(BaseResolver):  # type: ignore[misc]
-    def __init__(self, zone: Zone, ttl: int = 300) -> None:
+    def __init__(self, zone: Zone, ttl: int = 300,
+                 queries: list[tuple[str, str]] | None = None) -> None:
         self.zone = {_key(name): records for name, records in zone.items()}
         self.ttl = ttl
-        self.queries: list[tuple[str, str]] = []
+        self.queries: list[tuple[str, str]] = [] if queries is None else queries
 
     def _rr(self, name: str, rtype: str, value: str) -> RR:
         return RR(name, getattr(QTYPE, rtype), rdata=_RDATA[rtype](value), ttl=self.ttl)
@@ -77,9 +78,14 @@ class ZoneResolver(BaseResolver):  # type: ignore[misc]
 
 
 @contextmanager
-def dns_server(zone: Zone, *, ttl: int = 300) -> Iterator[int]:
-    """Serve zone over UDP on 127.0.0.1 and a free port; yields the port."""
-    resolver = ZoneResolver(zone, ttl)
+def dns_server(zone: Zone, *, ttl: int = 300,
+               log: list[tuple[str, str]] | None = None) -> Iterator[int]:
+    """Serve zone over UDP on 127.0.0.1 and a free port; yields the port.
+
+    Every query is appended to log, as (name, type), when one is given: a test can then show
+    that a name was never looked up.
+    """
+    resolver = ZoneResolver(zone, ttl, log)
     quiet = DNSLogger(log="-request,-reply,-truncated,-error", prefix=False)
     server = DNSServer(resolver, address="127.0.0.1", port=0, logger=quiet)
     thread = threading.Thread(target=server.server.serve_forever, kwargs={"poll_interval": 0.05},
