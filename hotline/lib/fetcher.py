@@ -9,7 +9,9 @@ re-checks) goes through :func:`fetch`. It
   it checked, so a second DNS answer cannot point it elsewhere (DNS rebinding);
 - follows redirects itself, parsing Location as a browser does and checking every hop the
   same way; a redirect to anything but a web address is a FetchError (``bad_redirect``);
-- bounds time (connect, each read, and the whole fetch) and size (bytes kept in memory);
+- bounds time (connect, each read, and the whole fetch: a wall-clock deadline over every
+  lookup, connection, TLS handshake, header and body byte of every hop) and size (bytes kept
+  in memory);
 - sends no cookies and keeps none, and can go through a configured proxy.
 
 The body is returned in memory only; callers hash it and drop it.
@@ -20,14 +22,18 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-import time
+import ssl
+import threading
 from dataclasses import dataclass, field
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 from ada_url import join_url
 from django.conf import settings
+
+from .deadline import Deadline, DeadlineBackend
 
 # Reasons, stable strings stored with captures and re-checks.
 BAD_URL = "bad_url"
@@ -112,8 +118,12 @@ def allowed_address(ip: Address) -> bool:
     return ip.is_global and not ip.is_multicast and not any(ip in n for n in _NOT_GLOBAL)
 
 
-def resolve(host: str, port: int) -> str:
-    """The first acceptable address of host, or FetchError (DNS or PRIVATE)."""
+def resolve(host: str, port: int, deadline: Deadline | None = None) -> str:
+    """The first acceptable address of host, or FetchError (DNS, PRIVATE or TIMEOUT).
+
+    The lookup ends by the deadline, when one is given.
+    """
+    deadline = deadline or Deadline(settings.DNS_TIMEOUT)
     try:
         literal = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
@@ -121,13 +131,9 @@ def resolve(host: str, port: int) -> str:
     if literal is not None:
         candidates = [literal]
     elif settings.DNS_RESOLVERS:
-        candidates = _resolve_with_configured(host)
+        candidates = _resolve_with_configured(host, deadline)
     else:
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (socket.gaierror, UnicodeError) as e:
-            raise FetchError(DNS, f"{host}: {e}") from None
-        candidates = [ipaddress.ip_address(info[4][0]) for info in infos]
+        candidates = _resolve_with_system(host, port, deadline)
     allowed = [ip for ip in candidates if allowed_address(ip)]
     if not allowed:
         raise FetchError(PRIVATE, f"{host} resolves only to non-public addresses")
@@ -137,7 +143,33 @@ def resolve(host: str, port: int) -> str:
     return str(allowed[0])
 
 
-def _resolve_with_configured(host: str) -> list[Address]:
+def _resolve_with_system(host: str, port: int, deadline: Deadline) -> list[Address]:
+    """Resolve with the system's resolver, giving up at the deadline.
+
+    getaddrinfo takes no time-out, so it runs in a thread of its own that is left behind
+    when the deadline passes; the system's resolver ends it after its own retries.
+    """
+    outcome: list[list[Address] | FetchError] = []
+
+    def lookup() -> None:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError) as e:
+            outcome.append(FetchError(DNS, f"{host}: {e}"))
+        else:
+            outcome.append([ipaddress.ip_address(info[4][0]) for info in infos])
+
+    thread = threading.Thread(target=lookup, name=f"resolve {host}", daemon=True)
+    thread.start()
+    thread.join(max(deadline.left(), 0))
+    if not outcome:
+        raise FetchError(TIMEOUT, f"{host}: the lookup took too long")
+    if isinstance(outcome[0], FetchError):
+        raise outcome[0]
+    return outcome[0]
+
+
+def _resolve_with_configured(host: str, deadline: Deadline) -> list[Address]:
     """Resolve through the configured resolvers (DNS_RESOLVERS), as the hosting trace does."""
     import dns.exception
     import dns.resolver
@@ -152,6 +184,7 @@ def _resolve_with_configured(host: str) -> list[Address]:
     gone = 0
     for rdtype in ("A", "AAAA"):
         try:
+            resolver.lifetime = deadline.clamp(settings.DNS_TIMEOUT, dns.exception.Timeout)
             answer = resolver.resolve(host, rdtype)
         except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
             gone += 1
@@ -215,14 +248,14 @@ def _ascii_host(host: str) -> str:
 def fetch(url: str, *, limits: Limits | None = None, method: str = "GET") -> Response:
     """Fetch url within the limits, following redirects that pass the same checks."""
     limits = limits or Limits.from_settings()
-    deadline = time.monotonic() + limits.total_timeout
+    deadline = Deadline(limits.total_timeout)
     hops: list[str] = []
     # The transport, not a Client: a client would keep cookies, read proxies from the
     # environment, and interpret a Location header before the checks below do.
-    with httpx.HTTPTransport(proxy=settings.FETCH_PROXY or None) as transport:
+    with _Transport(deadline) as transport:
         for hop in range(limits.max_redirects + 1):
             target = _check(url, BAD_REDIRECT if hop else BAD_URL)
-            address = resolve(target.host, target.port)
+            address = resolve(target.host, target.port, deadline)
             request = _request(method, url, target, address, limits)
             response = _send(transport, request, limits, deadline)
             hops.append(url)
@@ -262,13 +295,36 @@ def _join(base: str, location: str) -> str:
         raise FetchError(BAD_REDIRECT, location[:200]) from None
 
 
+def _tls_context() -> ssl.SSLContext:
+    """The certificates the fetcher trusts: certifi's, never the environment's."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
+class _Transport(httpx.HTTPTransport):
+    """httpx's transport over a connection pool that keeps the deadline.
+
+    HTTPTransport takes no network backend, so its pool is replaced once made; httpx is
+    pinned, and every fetch test goes through here.
+    """
+
+    def __init__(self, deadline: Deadline) -> None:
+        tls = _tls_context()
+        super().__init__(verify=tls, trust_env=False)
+        backend = DeadlineBackend(httpcore.SyncBackend(), deadline)
+        if settings.FETCH_PROXY:
+            self._pool = httpcore.HTTPProxy(settings.FETCH_PROXY, ssl_context=tls,
+                                            network_backend=backend)
+        else:
+            self._pool = httpcore.ConnectionPool(ssl_context=tls, network_backend=backend)
+
+
 @dataclass
 class _Raw(Response):
     location: str = ""
 
 
 def _send(transport: httpx.HTTPTransport, request: httpx.Request, limits: Limits,
-          deadline: float) -> _Raw:
+          deadline: Deadline) -> _Raw:
     try:
         answer = transport.handle_request(request)
         try:
@@ -280,7 +336,7 @@ def _send(transport: httpx.HTTPTransport, request: httpx.Request, limits: Limits
                 body.extend(chunk)
                 if len(body) > limits.max_bytes:
                     raise FetchError(TOO_LARGE, f"over {limits.max_bytes} bytes")
-                if time.monotonic() > deadline:
+                if deadline.left() <= 0:
                     raise FetchError(TIMEOUT, "the whole fetch took too long")
             return _Raw(url=str(request.url), status=answer.status_code,
                         content_type=answer.headers.get("Content-Type", "")[:200],
