@@ -10,6 +10,7 @@ a missing secret is a loud error instead of a silently new one.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -298,7 +299,33 @@ FETCH_PROXY = os.environ.get("FETCH_PROXY", "")
 # Networks fetched although not public (tests: their servers on 127.0.0.1/32). Empty in
 # production: only global addresses are ever fetched.
 FETCH_ALLOW_NETWORKS = envlist("FETCH_ALLOW_NETWORKS", [])
-FETCH_USER_AGENT = os.environ.get("FETCH_USER_AGENT", "hotline-capture/1.0")
+# Capture identity. Sites cloak: they show their material to browsers and a harmless decoy to
+# robots, so the fetcher asks as a current desktop Chromium on Linux does (the headers of
+# Debian's Chromium 156, November 2026). When the browser version moves on, change the
+# User-Agent and the client hints (sec-ch-ua) together; the check below holds them to one
+# version. FETCH_CLIENT_HINTS empty: none sent (for a User-Agent that is not Chromium's).
+FETCH_USER_AGENT = os.environ.get(
+    "FETCH_USER_AGENT", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                        "Chrome/156.0.0.0 Safari/537.36")
+FETCH_CLIENT_HINTS = os.environ.get("FETCH_CLIENT_HINTS",
+                                    '"Not:A-Brand";v="8", "Chromium";v="156"')
+FETCH_ACCEPT_LANGUAGE = os.environ.get("FETCH_ACCEPT_LANGUAGE", "en-US,en;q=0.9")
+
+
+def check_client_hints(user_agent: str, hints: str) -> None:
+    """Client hints that name another Chromium version than the User-Agent give a robot away
+    (and they say "Linux": the identity is a desktop Chromium on Linux)."""
+    if not hints:
+        return
+    agent = re.search(r"Chrome/(\d+)\.", user_agent)
+    hinted = re.search(r'"Chromium";v="(\d+)"', hints)
+    if agent is None or hinted is None or agent[1] != hinted[1] or "Linux" not in user_agent:
+        raise ImproperlyConfigured(
+            "FETCH_CLIENT_HINTS must name the Chromium version of FETCH_USER_AGENT "
+            f"(or be empty), not {hints!r} for {user_agent!r}")
+
+
+check_client_hints(FETCH_USER_AGENT, FETCH_CLIENT_HINTS)
 
 # Hosting trace (hotline.hosting): DNS, IP address → country and network (MaxMind-format
 # .mmdb files: GeoLite2-Country/-ASN or the DB-IP equivalents), abuse contact from RDAP.

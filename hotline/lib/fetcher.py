@@ -12,6 +12,8 @@ re-checks) goes through :func:`fetch`. It
 - bounds time (connect, each read, and the whole fetch: a wall-clock deadline over every
   lookup, connection, TLS handshake, header and body byte of every hop) and size (bytes kept
   in memory);
+- asks as a desktop browser does (:func:`browser_headers`): sites cloak, showing their
+  material to browsers and a decoy to anything that looks like a robot;
 - sends no cookies and keeps none, and can go through a configured proxy.
 
 The body is returned in memory only; callers hash it and drop it.
@@ -24,6 +26,7 @@ import re
 import socket
 import ssl
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -245,8 +248,13 @@ def _ascii_host(host: str) -> str:
     return ascii_host if _HOST_NAME.fullmatch(ascii_host) else ""
 
 
-def fetch(url: str, *, limits: Limits | None = None, method: str = "GET") -> Response:
-    """Fetch url within the limits, following redirects that pass the same checks."""
+def fetch(url: str, *, limits: Limits | None = None, method: str = "GET",
+          headers: Mapping[str, str] | None = None) -> Response:
+    """Fetch url within the limits, following redirects that pass the same checks.
+
+    headers replace the browser's headers of the same name (an RDAP query asks for JSON);
+    Host and Cookie are the fetcher's own and are not replaced.
+    """
     limits = limits or Limits.from_settings()
     deadline = Deadline(limits.total_timeout)
     hops: list[str] = []
@@ -256,7 +264,7 @@ def fetch(url: str, *, limits: Limits | None = None, method: str = "GET") -> Res
         for hop in range(limits.max_redirects + 1):
             target = _check(url, BAD_REDIRECT if hop else BAD_URL)
             address = resolve(target.host, target.port, deadline)
-            request = _request(method, url, target, address, limits)
+            request = _request(method, url, target, address, limits, headers or {})
             response = _send(transport, request, limits, deadline)
             hops.append(url)
             if response.status in (301, 302, 303, 307, 308) and response.location:
@@ -269,19 +277,58 @@ def fetch(url: str, *, limits: Limits | None = None, method: str = "GET") -> Res
     raise FetchError(REDIRECTS, f"more than {limits.max_redirects} redirects")
 
 
-def _request(method: str, url: str, target: _Target, address: str,
-             limits: Limits) -> httpx.Request:
+def _request(method: str, url: str, target: _Target, address: str, limits: Limits,
+             replaced: Mapping[str, str]) -> httpx.Request:
     """A request for url that goes to the checked address, with the name for Host and TLS."""
     to = httpx.URL(url)
     if not settings.FETCH_PROXY:
         to = to.copy_with(host=f"[{address}]" if ":" in address else address)
     headers = [("Host", target.host_header),
-               ("Accept", "*/*"), ("Accept-Encoding", "gzip, deflate"),
-               ("Connection", "keep-alive"), ("User-Agent", settings.FETCH_USER_AGENT)]
+               *_replace(browser_headers(secure=target.scheme == "https"), replaced)]
     timeout = httpx.Timeout(connect=limits.connect_timeout, read=limits.read_timeout,
                             write=limits.read_timeout, pool=limits.connect_timeout)
     extensions = {"timeout": timeout.as_dict(), "sni_hostname": target.host}
     return httpx.Request(method, to, headers=headers, extensions=extensions)
+
+
+# What Chromium sends when a person types an address, in its order. Accept-Encoding is
+# Chromium's less br and zstd: httpx decodes those only with extra packages, and without a
+# bound on the memory one small compressed chunk may expand to.
+_NAVIGATION_ACCEPT = ("text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,"
+                      "image/avif,image/webp,image/apng,*/*;q=0.8,"
+                      "application/signed-exchange;v=b3;q=0.7")
+_ACCEPT_ENCODING = "gzip, deflate"
+
+
+def browser_headers(*, secure: bool) -> list[tuple[str, str]]:
+    """The request headers of a browser's top-level navigation (the capture identity).
+
+    Chromium sends client hints and fetch metadata to secure origins only, so plain http
+    gets neither, as from a browser.
+    """
+    hints = settings.FETCH_CLIENT_HINTS if secure else ""
+    headers = [("Connection", "keep-alive")]
+    if hints:
+        headers += [("sec-ch-ua", hints), ("sec-ch-ua-mobile", "?0"),
+                    ("sec-ch-ua-platform", '"Linux"')]
+    headers += [("Upgrade-Insecure-Requests", "1"), ("User-Agent", settings.FETCH_USER_AGENT),
+                ("Accept", _NAVIGATION_ACCEPT)]
+    if secure:
+        headers += [("Sec-Fetch-Site", "none"), ("Sec-Fetch-Mode", "navigate"),
+                    ("Sec-Fetch-User", "?1"), ("Sec-Fetch-Dest", "document")]
+    headers += [("Accept-Encoding", _ACCEPT_ENCODING),
+                ("Accept-Language", settings.FETCH_ACCEPT_LANGUAGE)]
+    return headers
+
+
+def _replace(headers: list[tuple[str, str]],
+             replaced: Mapping[str, str]) -> list[tuple[str, str]]:
+    """headers with the values in replaced, in place or added at the end; never Host or
+    Cookie."""
+    given = {name.lower(): (name, value) for name, value in replaced.items()
+             if name.lower() not in ("host", "cookie")}
+    kept = [(name, given.pop(name.lower(), (name, value))[1]) for name, value in headers]
+    return [*kept, *given.values()]
 
 
 def _join(base: str, location: str) -> str:
