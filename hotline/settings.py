@@ -67,6 +67,19 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def envproxy(name: str) -> str:
+    """A proxy address the fetcher can use, or ""."""
+    from hotline.lib.tunnels import parse_proxy  # httpcore only, nothing of Django's
+
+    value = os.environ.get(name, "").strip()
+    if value:
+        try:
+            parse_proxy(value)
+        except ValueError as e:
+            raise ImproperlyConfigured(f"{name}={value!r} cannot be used: {e}") from None
+    return value
+
+
 GENERATE_SECRETS = envbool("HOTLINE_GENERATE_SECRETS", True)
 
 
@@ -295,7 +308,10 @@ FETCH_CONNECT_TIMEOUT = envfloat("FETCH_CONNECT_TIMEOUT", 10.0, high=300)
 FETCH_READ_TIMEOUT = envfloat("FETCH_READ_TIMEOUT", 15.0, high=300)
 FETCH_TOTAL_TIMEOUT = envfloat("FETCH_TOTAL_TIMEOUT", 60.0, high=3600)
 FETCH_MAX_REDIRECTS = envint("FETCH_MAX_REDIRECTS", 5)
-FETCH_PROXY = os.environ.get("FETCH_PROXY", "")
+# http://host:port or socks5://host:port (Tor: socks5://127.0.0.1:9050). Through SOCKS5,
+# onion addresses are resolved by the proxy; every other name is resolved and checked here and
+# the proxy is asked for that address (README, "Lists, hash banks and known content").
+FETCH_PROXY = envproxy("FETCH_PROXY")
 # Networks fetched although not public (tests: their servers on 127.0.0.1/32). Empty in
 # production: only global addresses are ever fetched.
 FETCH_ALLOW_NETWORKS = envlist("FETCH_ALLOW_NETWORKS", [])

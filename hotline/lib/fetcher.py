@@ -14,7 +14,12 @@ re-checks) goes through :func:`fetch`. It
   in memory);
 - asks as a desktop browser does (:func:`browser_headers`): sites cloak, showing their
   material to browsers and a decoy to anything that looks like a robot;
-- sends no cookies and keeps none, and can go through a configured proxy.
+- sends no cookies and keeps none;
+- can go through a proxy (FETCH_PROXY), and stays pinned there: every name but an onion one
+  is resolved and checked here, and the proxy is asked for that address, never the name
+  (HTTP proxy: CONNECT to the address, for http and https alike, with Host and TLS SNI the
+  name; SOCKS5: the address as an address). Onion names go to a SOCKS5 proxy (Tor), which
+  resolves them; without one they are a FetchError (``onion_needs_proxy``), never a lookup.
 
 The body is returned in memory only; callers hash it and drop it.
 """
@@ -37,6 +42,7 @@ from ada_url import join_url
 from django.conf import settings
 
 from .deadline import Deadline, DeadlineBackend
+from .tunnels import Proxy, parse_proxy, tunnel_backend
 
 # Reasons, stable strings stored with captures and re-checks.
 BAD_URL = "bad_url"
@@ -48,6 +54,8 @@ TOO_LARGE = "too_large"
 REDIRECTS = "too_many_redirects"
 PROTOCOL = "protocol"
 BAD_REDIRECT = "bad_redirect"  # a redirect to something that is not a web address
+ONION_NEEDS_PROXY = "onion_needs_proxy"  # an onion address, and no SOCKS5 proxy (Tor) set
+PROXY = "proxy"  # the proxy is unreachable, or refused or garbled the tunnel
 
 
 class FetchError(Exception):
@@ -263,8 +271,9 @@ def fetch(url: str, *, limits: Limits | None = None, method: str = "GET",
     with _Transport(deadline) as transport:
         for hop in range(limits.max_redirects + 1):
             target = _check(url, BAD_REDIRECT if hop else BAD_URL)
-            address = resolve(target.host, target.port, deadline)
-            request = _request(method, url, target, address, limits, headers or {})
+            address = _address(target, deadline)
+            request = _request(method, url, target, address or target.host, limits,
+                               headers or {})
             response = _send(transport, request, limits, deadline)
             hops.append(url)
             if response.status in (301, 302, 303, 307, 308) and response.location:
@@ -277,12 +286,25 @@ def fetch(url: str, *, limits: Limits | None = None, method: str = "GET",
     raise FetchError(REDIRECTS, f"more than {limits.max_redirects} redirects")
 
 
-def _request(method: str, url: str, target: _Target, address: str, limits: Limits,
+def _proxy() -> Proxy | None:
+    return parse_proxy(settings.FETCH_PROXY) if settings.FETCH_PROXY else None
+
+
+def _address(target: _Target, deadline: Deadline) -> str:
+    """The checked address to connect to, or "" for an onion name, which only Tor resolves."""
+    if target.host.rstrip(".").endswith(".onion"):
+        proxy = _proxy()
+        if proxy is None or proxy.scheme == "http":
+            raise FetchError(ONION_NEEDS_PROXY, f"{target.host} is reached only through Tor")
+        return ""
+    return resolve(target.host, target.port, deadline)
+
+
+def _request(method: str, url: str, target: _Target, connect_to: str, limits: Limits,
              replaced: Mapping[str, str]) -> httpx.Request:
-    """A request for url that goes to the checked address, with the name for Host and TLS."""
-    to = httpx.URL(url)
-    if not settings.FETCH_PROXY:
-        to = to.copy_with(host=f"[{address}]" if ":" in address else address)
+    """A request for url that goes to connect_to (the checked address, or an onion name),
+    with the name for Host and TLS. Through a proxy, the tunnel is asked for connect_to."""
+    to = httpx.URL(url).copy_with(host=f"[{connect_to}]" if ":" in connect_to else connect_to)
     headers = [("Host", target.host_header),
                *_replace(browser_headers(secure=target.scheme == "https"), replaced)]
     timeout = httpx.Timeout(connect=limits.connect_timeout, read=limits.read_timeout,
@@ -357,12 +379,11 @@ class _Transport(httpx.HTTPTransport):
     def __init__(self, deadline: Deadline) -> None:
         tls = _tls_context()
         super().__init__(verify=tls, trust_env=False)
-        backend = DeadlineBackend(httpcore.SyncBackend(), deadline)
-        if settings.FETCH_PROXY:
-            self._pool = httpcore.HTTPProxy(settings.FETCH_PROXY, ssl_context=tls,
-                                            network_backend=backend)
-        else:
-            self._pool = httpcore.ConnectionPool(ssl_context=tls, network_backend=backend)
+        backend: httpcore.NetworkBackend = DeadlineBackend(httpcore.SyncBackend(), deadline)
+        proxy = _proxy()
+        if proxy is not None:
+            backend = tunnel_backend(proxy, backend)
+        self._pool = httpcore.ConnectionPool(ssl_context=tls, network_backend=backend)
 
 
 @dataclass
@@ -392,6 +413,8 @@ def _send(transport: httpx.HTTPTransport, request: httpx.Request, limits: Limits
             answer.close()
     except httpx.TimeoutException as e:
         raise FetchError(TIMEOUT, type(e).__name__) from None
+    except httpx.ProxyError as e:
+        raise FetchError(PROXY, str(e)[:200]) from None
     except httpx.ConnectError as e:
         raise FetchError(CONNECT, str(e)[:200]) from None
     except (httpx.HTTPError, ValueError) as e:

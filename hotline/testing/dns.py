@@ -4,10 +4,11 @@
         with override_settings(DNS_RESOLVERS=[f"127.0.0.1:{port}"]):
             ...
 
-A zone maps names to records, ``[("CNAME", "target"), ("A", "192.0.2.1"), ...]``, or to
-:data:`DROP` for a name whose queries are never answered (to test time-outs). Names not in
-the zone are NXDOMAIN. Like a recursive resolver, the server follows CNAMEs inside the zone
-and returns the whole chain, unless the CNAME itself is asked for.
+A zone maps names to records, ``[("CNAME", "target"), ("A", "192.0.2.1"), ...]``, to
+:data:`DROP` for a name whose queries are never answered (to test time-outs), or to a
+:class:`Rebinding` whose answer changes after the first. Names not in the zone are NXDOMAIN.
+Like a recursive resolver, the server follows CNAMEs inside the zone and returns the whole
+chain, unless the CNAME itself is asked for.
 """
 
 from __future__ import annotations
@@ -22,7 +23,23 @@ from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
 DROP: Final = "drop"
 Records = Sequence[tuple[str, str]]
-Zone = Mapping[str, "Records | str"]
+
+
+class Rebinding:
+    """A name whose answer changes: `first` to its first A query, `then` ever after (the DNS
+    rebinding attack: checked with a harmless address, used with an internal one)."""
+
+    def __init__(self, first: Records, then: Records) -> None:
+        self.first, self.then = first, then
+        self.answered = False
+
+    def records(self, qtype: str) -> Records:
+        records = self.then if self.answered else self.first
+        self.answered = self.answered or qtype == "A"
+        return records
+
+
+Zone = Mapping[str, "Records | Rebinding | str"]
 
 # The zone of the hosting tests, shared with the takedown tests.
 TEST_ZONE: dict[str, Records | str] = {
@@ -58,6 +75,8 @@ class ZoneResolver(BaseResolver):  # type: ignore[misc]
         reply = request.reply()
         for _ in range(20):  # follow CNAMEs inside the zone, as a recursive resolver would
             records = self.zone.get(name)
+            if isinstance(records, Rebinding):
+                records = records.records(qtype)
             if records == DROP:
                 raise DNSError("dropped on purpose")  # the handler then sends nothing
             if records is None:

@@ -15,6 +15,7 @@ never answers, one that drips the bytes of its headers.
 
 from __future__ import annotations
 
+import select
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -84,3 +85,26 @@ def tcp_server(handle: Handler) -> Iterator[TCPServer]:
         server.stop.set()
         thread.join(timeout=5)
         listener.close()
+
+
+def relay(one: socket.socket, other: socket.socket, stop: threading.Event) -> None:
+    """Pass bytes both ways between two connections until either closes (a proxy's tunnel)."""
+    peers = {one: other, other: one}
+    while not stop.is_set():
+        ready, _, _ = select.select(list(peers), [], [], 0.1)
+        for sock in ready:
+            data = sock.recv(65536)
+            if not data:
+                return
+            peers[sock].sendall(data)
+
+
+def exactly(conn: socket.socket, count: int) -> bytes:
+    """count bytes from conn; ConnectionError when it closes first."""
+    data = b""
+    while len(data) < count:
+        chunk = conn.recv(count - len(data))
+        if not chunk:
+            raise ConnectionError("closed early")
+        data += chunk
+    return data
