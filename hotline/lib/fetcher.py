@@ -266,23 +266,24 @@ def fetch(url: str, *, limits: Limits | None = None, method: str = "GET",
     limits = limits or Limits.from_settings()
     deadline = Deadline(limits.total_timeout)
     hops: list[str] = []
-    # The transport, not a Client: a client would keep cookies, read proxies from the
-    # environment, and interpret a Location header before the checks below do.
-    with _Transport(deadline) as transport:
-        for hop in range(limits.max_redirects + 1):
-            target = _check(url, BAD_REDIRECT if hop else BAD_URL)
-            address = _address(target, deadline)
-            request = _request(method, url, target, address or target.host, limits,
-                               headers or {})
+    for hop in range(limits.max_redirects + 1):
+        target = _check(url, BAD_REDIRECT if hop else BAD_URL)
+        address = _address(target, deadline)
+        request = _request(method, url, target, address or target.host, limits, headers or {})
+        # A transport per hop, not a Client: a client would keep cookies, read proxies from
+        # the environment and interpret Location before the checks above; and a connection
+        # kept from the last hop would carry a request for another name over TLS checked
+        # for the last hop's name (connections are keyed by the address).
+        with _Transport(deadline) as transport:
             response = _send(transport, request, limits, deadline)
-            hops.append(url)
-            if response.status in (301, 302, 303, 307, 308) and response.location:
-                url = _join(url, response.location)
-                if method != "HEAD" and response.status == 303:
-                    method = "GET"
-                continue
-            response.url, response.hops, response.address = url, hops, address
-            return response
+        hops.append(url)
+        if response.status in (301, 302, 303, 307, 308) and response.location:
+            url = _join(url, response.location)
+            if method != "HEAD" and response.status == 303:
+                method = "GET"
+            continue
+        response.url, response.hops, response.address = url, hops, address
+        return response
     raise FetchError(REDIRECTS, f"more than {limits.max_redirects} redirects")
 
 

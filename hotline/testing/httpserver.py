@@ -32,6 +32,8 @@ class Site:
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.port = 0
         self.scheme = "http"
+        # HTTP/1.1 keeps connections open between answers (routes without a stream only).
+        self.keep_alive = False
 
     @property
     def base(self) -> str:
@@ -86,6 +88,7 @@ def serve(given: Site | None = None, *, tls: ssl.SSLContext | None = None) -> It
         def do_HEAD(self) -> None:
             self._answer(head_only=True)
 
+    Handler.protocol_version = "HTTP/1.1" if site.keep_alive else "HTTP/1.0"
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     site.port = server.server_address[1]

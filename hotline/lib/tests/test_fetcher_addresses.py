@@ -14,7 +14,8 @@ from django.test import override_settings
 from hotline.lib import fetcher
 from hotline.lib.fetcher import FetchError, Limits, fetch
 from hotline.testing.dns import dns_server, resolvers
-from hotline.testing.httpserver import Route, serve
+from hotline.testing.httpserver import Route, Site, serve
+from hotline.testing.tls import server_context, trust_test_ca
 
 LOOPBACK = override_settings(FETCH_ALLOW_NETWORKS=["127.0.0.1/32"])
 FAST = Limits(max_bytes=1024 * 1024, connect_timeout=2, read_timeout=2, total_timeout=5,
@@ -91,3 +92,24 @@ def test_a_malformed_address_to_fetch_is_a_bad_url() -> None:
         with pytest.raises(FetchError) as e:
             fetch(url, limits=FAST)
         assert e.value.reason == fetcher.BAD_URL, url
+
+
+@LOOPBACK
+def test_a_redirect_to_another_name_on_the_same_address_gets_its_own_tls_check(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # One server, one address, a certificate for a.example.test only: b.example.test must
+    # not ride on the connection that was checked for a.example.test.
+    trust_test_ca(monkeypatch)
+    zone = {"a.example.test": [("A", "127.0.0.1")], "b.example.test": [("A", "127.0.0.1")]}
+    keeping = Site()
+    keeping.keep_alive = True  # the connection to a.example.test stays open for reuse
+    with dns_server(zone) as port, override_settings(DNS_RESOLVERS=resolvers(port)), \
+            serve(keeping, tls=server_context("a.example.test")) as site:
+        site.routes["/a"] = Route(status=302, headers={
+            "Location": f"https://b.example.test:{site.port}/b"})
+        site.routes["/b"] = Route(body=b"for b only")
+        with pytest.raises(FetchError) as e:
+            fetch(f"https://a.example.test:{site.port}/a", limits=FAST)
+    assert e.value.reason == fetcher.CONNECT
+    assert "CERTIFICATE_VERIFY_FAILED" in e.value.detail
+    assert [path for path, _headers in site.requests] == ["/a"]
