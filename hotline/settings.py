@@ -76,7 +76,8 @@ def envproxy(name: str) -> str:
         try:
             parse_proxy(value)
         except ValueError as e:
-            raise ImproperlyConfigured(f"{name}={value!r} cannot be used: {e}") from None
+            # The value is not repeated: it may hold a password.
+            raise ImproperlyConfigured(f"{name} cannot be used: {e}") from None
     return value
 
 

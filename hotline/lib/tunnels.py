@@ -14,12 +14,13 @@ answers are bounded like any other read.
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import socket
 import typing
 from collections.abc import Iterable
 from typing import NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import httpcore
 from httpcore import NetworkBackend, NetworkStream
@@ -37,16 +38,28 @@ class Proxy(NamedTuple):
     scheme: str
     host: str
     port: int
+    # A user name and password for the proxy (HTTP: Basic; SOCKS5: RFC 1929), or None.
+    credentials: tuple[str, str] | None = None
 
 
 def parse_proxy(url: str) -> Proxy:
-    """The proxy a FETCH_PROXY value names; ValueError when it cannot be used."""
-    parts = urlsplit(url)
-    if parts.scheme not in SCHEMES or not parts.hostname or parts.port is None:
-        raise ValueError("a proxy is http://host:port or socks5://host:port")
-    if parts.username or parts.password:
-        raise ValueError("a proxy with a user name or password is not supported")
-    return Proxy(parts.scheme, parts.hostname, parts.port)
+    """The proxy a FETCH_PROXY value names; ValueError, which never repeats the password,
+    when it cannot be used."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        port = None
+    if parts.scheme not in SCHEMES or not parts.hostname or port is None:
+        raise ValueError("a proxy is http://host:port or socks5://host:port") from None
+    if (parts.username is None) != (parts.password is None):
+        raise ValueError("a proxy's credentials are user:password@, both or neither")
+    credentials = None
+    if parts.username is not None and parts.password is not None:
+        credentials = (unquote(parts.username), unquote(parts.password))
+        if max(len(part.encode()) for part in credentials) > 255:
+            raise ValueError("a proxy's user name and password are at most 255 bytes each")
+    return Proxy(parts.scheme, parts.hostname, port, credentials)
 
 
 def tunnel_backend(proxy: Proxy, backend: NetworkBackend) -> NetworkBackend:
@@ -94,31 +107,44 @@ class HTTPConnectBackend(_TunnelBackend):
 
     def open(self, stream: NetworkStream, host: str, port: int, timeout: float | None) -> None:
         target = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-        stream.write(f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n".encode("ascii"),
-                     timeout)
+        head = f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n"
+        if self.proxy.credentials:
+            token = base64.b64encode(":".join(self.proxy.credentials).encode()).decode("ascii")
+            head += f"Proxy-Authorization: Basic {token}\r\n"
+        stream.write(f"{head}\r\n".encode("ascii"), timeout)
+        self._answer(stream, timeout)
+
+    @staticmethod
+    def _answer(stream: NetworkStream, timeout: float | None) -> None:
         head = b""
         while b"\r\n\r\n" not in head:
             chunk = stream.read(4096, timeout)
             if not chunk or len(head) + len(chunk) > MAX_HEAD:
                 raise httpcore.ProxyError("the proxy's answer to CONNECT was cut or too long")
             head += chunk
-        if not head.endswith(b"\r\n\r\n"):
-            # Nothing may follow the answer: the server speaks only after the client.
-            raise httpcore.ProxyError("the proxy sent more than its answer to CONNECT")
         status = head.split(b"\r\n", 1)[0].decode("latin-1")
         code = status.split(" ", 2)[1] if status.count(" ") else ""
         if not status.startswith("HTTP/1.") or not code.startswith("2"):
             raise httpcore.ProxyError(f"the proxy answered CONNECT with {status[:100]!r}")
+        if not head.endswith(b"\r\n\r\n"):
+            # Nothing may follow the answer: the server speaks only after the client.
+            raise httpcore.ProxyError("the proxy sent more than its answer to CONNECT")
 
 
 class SOCKS5Backend(_TunnelBackend):
-    """Tunnels with a SOCKS5 CONNECT (RFC 1928, no authentication), an address as an address
-    and a name as a name, which the proxy resolves (Tor, for onion names)."""
+    """Tunnels with a SOCKS5 CONNECT (RFC 1928; a user name and password by RFC 1929 when
+    configured), an address as an address and a name as a name, which the proxy resolves
+    (Tor, for onion names)."""
 
     def open(self, stream: NetworkStream, host: str, port: int, timeout: float | None) -> None:
-        stream.write(b"\x05\x01\x00", timeout)  # version 5, one method: no authentication
-        if _exactly(stream, 2, timeout) != b"\x05\x00":
+        # One method offered: the password when there is one (never a silent fall back to
+        # none, which would share Tor circuits between captures), else no authentication.
+        method = 2 if self.proxy.credentials else 0
+        stream.write(bytes([5, 1, method]), timeout)
+        if _exactly(stream, 2, timeout) != bytes([5, method]):
             raise httpcore.ProxyError("the SOCKS5 proxy wants a method the fetcher lacks")
+        if self.proxy.credentials:
+            self._authenticate(stream, self.proxy.credentials, timeout)
         stream.write(b"\x05\x01\x00" + _socks_address(host) + port.to_bytes(2, "big"), timeout)
         version, reply, _reserved, kind = _exactly(stream, 4, timeout)
         if version != 5:
@@ -129,6 +155,14 @@ class SOCKS5Backend(_TunnelBackend):
             raise httpcore.ProxyError(f"the SOCKS5 proxy refused (reply {reply})")
         bound = {1: 4, 4: 16}.get(kind) or _exactly(stream, 1, timeout)[0]
         _exactly(stream, bound + 2, timeout)  # the proxy's own address and port: not needed
+
+    @staticmethod
+    def _authenticate(stream: NetworkStream, credentials: tuple[str, str],
+                      timeout: float | None) -> None:
+        user, password = (part.encode() for part in credentials)
+        stream.write(bytes([1, len(user)]) + user + bytes([len(password)]) + password, timeout)
+        if _exactly(stream, 2, timeout)[1] != 0:
+            raise httpcore.ProxyError("the SOCKS5 proxy refused the user name or password")
 
 
 def _socks_address(host: str) -> bytes:

@@ -1,4 +1,5 @@
-"""A SOCKS5 proxy on loopback for tests (RFC 1928: CONNECT, no authentication).
+"""A SOCKS5 proxy on loopback for tests (RFC 1928: CONNECT; no authentication, or a user
+name and password (RFC 1929) when given ``credentials``).
 
 It records what it was asked to connect to, as ``(kind, host, port)`` with kind ``name``,
 ``ipv4`` or ``ipv6``, and reaches only loopback: a name must be one the test maps (as Tor maps
@@ -17,6 +18,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from .tcpserver import exactly, relay, tcp_server
 
@@ -26,6 +28,7 @@ SUCCEEDED, NOT_ALLOWED, HOST_UNREACHABLE, REFUSED, UNSUPPORTED = 0, 2, 4, 5, 7
 @dataclass
 class Socks5Proxy:
     names: Mapping[str, str]
+    credentials: tuple[str, str] | None = None
     port: int = 0
     asked: list[tuple[str, str, int]] = field(default_factory=list)
 
@@ -33,12 +36,18 @@ class Socks5Proxy:
     def url(self) -> str:
         return f"socks5://127.0.0.1:{self.port}"
 
+    def url_with(self, user: str, password: str) -> str:
+        return f"socks5://{quote(user, safe='')}:{quote(password, safe='')}@127.0.0.1:{self.port}"
+
     def handle(self, conn: socket.socket, stop: threading.Event) -> None:
         _version, count = exactly(conn, 2)
-        if 0 not in exactly(conn, count):
+        method = 2 if self.credentials else 0
+        if method not in exactly(conn, count):
             conn.sendall(b"\x05\xff")  # no acceptable method: the client must not go on
             return
-        conn.sendall(b"\x05\x00")
+        conn.sendall(bytes([5, method]))
+        if self.credentials and not self._authenticated(conn):
+            return
         _version, command, _reserved, kind = exactly(conn, 4)
         host, named = self._address(conn, kind)
         port = int.from_bytes(exactly(conn, 2), "big")
@@ -58,6 +67,14 @@ class Socks5Proxy:
             _reply(conn, SUCCEEDED)
             relay(conn, upstream, stop)
 
+    def _authenticated(self, conn: socket.socket) -> bool:
+        _version, length = exactly(conn, 2)
+        user = exactly(conn, length).decode("utf-8")
+        password = exactly(conn, exactly(conn, 1)[0]).decode("utf-8")
+        good = (user, password) == self.credentials
+        conn.sendall(b"\x01\x00" if good else b"\x01\x01")
+        return good
+
     @staticmethod
     def _address(conn: socket.socket, kind: int) -> tuple[str, str]:
         if kind == 1:
@@ -73,8 +90,9 @@ def _reply(conn: socket.socket, code: int) -> None:
 
 
 @contextmanager
-def socks5_proxy(names: Mapping[str, str] | None = None) -> Iterator[Socks5Proxy]:
-    proxy = Socks5Proxy(names=dict(names or {}))
+def socks5_proxy(names: Mapping[str, str] | None = None,
+                 credentials: tuple[str, str] | None = None) -> Iterator[Socks5Proxy]:
+    proxy = Socks5Proxy(names=dict(names or {}), credentials=credentials)
     with tcp_server(proxy.handle) as server:
         proxy.port = server.port
         yield proxy

@@ -196,16 +196,45 @@ def test_a_proxy_that_never_answers_is_left_at_the_total_limit() -> None:
 
 @pytest.mark.parametrize("value", ["https://127.0.0.1:3128", "socks4://127.0.0.1:1080",
                                    "socks5://127.0.0.1", "127.0.0.1:9050",
-                                   "socks5://user:secret@127.0.0.1:9050"])
+                                   "socks5://user@127.0.0.1:9050"])
 def test_a_proxy_setting_it_cannot_use_is_refused_loudly(
         value: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOME_PROXY", value)
-    with pytest.raises(ImproperlyConfigured, match="SOME_PROXY"):
+    with pytest.raises(ImproperlyConfigured, match="SOME_PROXY") as e:
         hotline_settings.envproxy("SOME_PROXY")
+    assert "secret" not in str(e.value)
+
+
+def test_a_refused_proxy_setting_does_not_print_its_password(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOME_PROXY", "socks4://user:secret@127.0.0.1:1080")
+    with pytest.raises(ImproperlyConfigured, match="SOME_PROXY") as e:
+        hotline_settings.envproxy("SOME_PROXY")
+    assert "secret" not in str(e.value)
 
 
 def test_proxy_settings_it_can_use(monkeypatch: pytest.MonkeyPatch) -> None:
     for value in ["http://127.0.0.1:3128", "socks5://127.0.0.1:9050",
-                  "socks5h://[::1]:9050", ""]:
+                  "socks5h://[::1]:9050", "socks5://capture-7:x%40y@127.0.0.1:9050", ""]:
         monkeypatch.setenv("SOME_PROXY", value)
         assert hotline_settings.envproxy("SOME_PROXY") == value
+
+
+@LOOPBACK
+def test_proxy_credentials_are_given_to_either_kind_of_proxy() -> None:
+    # Tor puts captures that give different credentials on different circuits.
+    credentials = ("capture-7", "p@ss:word")
+    with serve() as site, socks5_proxy({ONION: "127.0.0.1"}, credentials=credentials) as socks, \
+            http_proxy(credentials=credentials) as http:
+        site.routes["/a"] = Route(body=PAGE)
+        with override_settings(FETCH_PROXY=socks.url_with(*credentials)):
+            assert fetch(f"http://{ONION}:{site.port}/a", limits=FAST).body == PAGE
+        with override_settings(FETCH_PROXY=http.url_with(*credentials)):
+            assert fetch(site.url("/a"), limits=FAST).body == PAGE
+        for proxy in (socks, http):
+            with override_settings(FETCH_PROXY=proxy.url_with("capture-7", "wrong")), \
+                    pytest.raises(FetchError) as e:
+                fetch(f"http://{ONION}:{site.port}/a" if proxy is socks else site.url("/a"),
+                      limits=FAST)
+            assert e.value.reason == fetcher.PROXY
+            assert "wrong" not in str(e.value)
