@@ -89,7 +89,7 @@ class Response:
     content_type: str
     body: bytes
     hops: list[str] = field(default_factory=list)
-    address: str = ""
+    address: str = ""  # the checked address of the last hop; "" for an onion (Tor resolved it)
 
 
 # IPv6 prefixes whose addresses carry an IPv4 address that the packets end up at (RFC 6052
