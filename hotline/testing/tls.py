@@ -1,7 +1,8 @@
 """TLS for loopback test servers: a throwaway certificate authority (trustme) that only the
 test's own fetches trust.
 
-    with serve(tls=server_context("secure.example.test")) as site, trusting_test_ca(monkeypatch):
+    trust_test_ca(monkeypatch)
+    with serve(tls=server_context("secure.example.test")) as site:
         fetch(...)
 
 The server's context records the name each client asked for (SNI) in ``sni_names``.
@@ -17,7 +18,8 @@ import trustme
 
 
 @cache
-def test_ca() -> trustme.CA:
+def authority() -> trustme.CA:
+    """One authority for the whole test run (a key pair is slow to make)."""
     return trustme.CA()
 
 
@@ -28,7 +30,7 @@ class RecordingContext(ssl.SSLContext):
 def server_context(*names: str) -> RecordingContext:
     """A server context with a certificate for names, recording the SNI of each handshake."""
     context = RecordingContext(ssl.PROTOCOL_TLS_SERVER)
-    test_ca().issue_cert(*names).configure_cert(context)
+    authority().issue_cert(*names).configure_cert(context)
     context.sni_names = []
 
     def record(_sock: ssl.SSLObject, name: str | None, _context: ssl.SSLContext) -> None:
@@ -47,7 +49,7 @@ def trust_test_ca(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def context() -> ssl.SSLContext:
         client = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
-        test_ca().configure_trust(client)
+        authority().configure_trust(client)
         return client
 
     monkeypatch.setattr(fetcher, "_tls_context", context)
