@@ -10,6 +10,7 @@ a missing secret is a loud error instead of a silently new one.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,20 @@ def envintlist(name: str, default: list[int]) -> list[int]:
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be whole numbers separated by commas, not "
                                    f"{os.environ.get(name)!r}") from None
+
+
+def envproxy(name: str) -> str:
+    """A proxy address the fetcher can use, or ""."""
+    from hotline.lib.tunnels import parse_proxy  # httpcore only, nothing of Django's
+
+    value = os.environ.get(name, "").strip()
+    if value:
+        try:
+            parse_proxy(value)
+        except ValueError as e:
+            # The value is not repeated: it may hold a password.
+            raise ImproperlyConfigured(f"{name} cannot be used: {e}") from None
+    return value
 
 
 GENERATE_SECRETS = envbool("HOTLINE_GENERATE_SECRETS", True)
@@ -305,11 +320,40 @@ FETCH_CONNECT_TIMEOUT = envfloat("FETCH_CONNECT_TIMEOUT", 10.0, high=300)
 FETCH_READ_TIMEOUT = envfloat("FETCH_READ_TIMEOUT", 15.0, high=300)
 FETCH_TOTAL_TIMEOUT = envfloat("FETCH_TOTAL_TIMEOUT", 60.0, high=3600)
 FETCH_MAX_REDIRECTS = envint("FETCH_MAX_REDIRECTS", 5)
-FETCH_PROXY = os.environ.get("FETCH_PROXY", "")
+# http://host:port or socks5://host:port (Tor: socks5://127.0.0.1:9050). Through SOCKS5,
+# onion addresses are resolved by the proxy; every other name is resolved and checked here and
+# the proxy is asked for that address (README, "Lists, hash banks and known content").
+FETCH_PROXY = envproxy("FETCH_PROXY")
 # Networks fetched although not public (tests: their servers on 127.0.0.1/32). Empty in
 # production: only global addresses are ever fetched.
 FETCH_ALLOW_NETWORKS = envlist("FETCH_ALLOW_NETWORKS", [])
-FETCH_USER_AGENT = os.environ.get("FETCH_USER_AGENT", "hotline-capture/1.0")
+# Capture identity. Sites cloak: they show their material to browsers and a harmless decoy to
+# robots, so the fetcher asks as a current desktop Chromium on Linux does (the headers of
+# Debian's Chromium 156, November 2026). When the browser version moves on, change the
+# User-Agent and the client hints (sec-ch-ua) together; the check below holds them to one
+# version. FETCH_CLIENT_HINTS empty: none sent (for a User-Agent that is not Chromium's).
+FETCH_USER_AGENT = os.environ.get(
+    "FETCH_USER_AGENT", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                        "Chrome/156.0.0.0 Safari/537.36")
+FETCH_CLIENT_HINTS = os.environ.get("FETCH_CLIENT_HINTS",
+                                    '"Not:A-Brand";v="8", "Chromium";v="156"')
+FETCH_ACCEPT_LANGUAGE = os.environ.get("FETCH_ACCEPT_LANGUAGE", "en-US,en;q=0.9")
+
+
+def check_client_hints(user_agent: str, hints: str) -> None:
+    """Client hints that name another Chromium version than the User-Agent give a robot away
+    (and they say "Linux": the identity is a desktop Chromium on Linux)."""
+    if not hints:
+        return
+    agent = re.search(r"Chrome/(\d+)\.", user_agent)
+    hinted = re.search(r'"Chromium";v="(\d+)"', hints)
+    if agent is None or hinted is None or agent[1] != hinted[1] or "Linux" not in user_agent:
+        raise ImproperlyConfigured(
+            "FETCH_CLIENT_HINTS must name the Chromium version of FETCH_USER_AGENT "
+            f"(or be empty), not {hints!r} for {user_agent!r}")
+
+
+check_client_hints(FETCH_USER_AGENT, FETCH_CLIENT_HINTS)
 
 # Hosting trace (hotline.hosting): DNS, IP address → country and network (MaxMind-format
 # .mmdb files: GeoLite2-Country/-ASN or the DB-IP equivalents), abuse contact from RDAP.
@@ -375,7 +419,7 @@ POLICE_IN_PARALLEL = envbool("POLICE_IN_PARALLEL", False)
 REMOVAL_CONFIRMATIONS = envint("REMOVAL_CONFIRMATIONS", 2)
 REMOVAL_CONFIRM_SECONDS = envint("REMOVAL_CONFIRM_SECONDS", 30 * 60)
 REMOVAL_FOLLOW_UP_DAYS = envintlist("REMOVAL_FOLLOW_UP_DAYS", [1, 7, 30])
-FETCH_PROXY_ALT = os.environ.get("FETCH_PROXY_ALT", "")
+FETCH_PROXY_ALT = envproxy("FETCH_PROXY_ALT")
 
 # Processes (hotline/ops): `hotline serve` binds the web server to SERVE_HOST:PORT and runs the
 # tick (every periodic job: hotline/ops/tick.py) every TICK_SECONDS; an idle `hotline worker`

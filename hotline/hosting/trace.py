@@ -55,6 +55,7 @@ STEPS = (DNS, GEOIP, RDAP)
 
 MAX_CNAMES = 10
 RDAP_MAX_BYTES = 2 * 1024 * 1024
+RDAP_HEADERS = {"Accept": "application/rdap+json, application/json;q=0.9"}  # RFC 7480
 RDAP_MAX_ENTITIES = 500
 CDN_FILE = Path(__file__).resolve().parent / "data" / "cdn_asns.json"
 
@@ -383,7 +384,8 @@ def _rdap(ip: str, step: Step) -> Rdap:
     limits = fetcher.Limits(max_bytes=RDAP_MAX_BYTES, connect_timeout=min(5.0, total),
                             read_timeout=total, total_timeout=total, max_redirects=3)
     try:
-        response = fetcher.fetch(url, limits=limits)
+        # An RDAP server is asked as one, not with the browser identity of captures.
+        response = fetcher.fetch(url, limits=limits, headers=RDAP_HEADERS)
     except fetcher.FetchError as e:
         raise StepFailed(f"{url}: {e}"[:500]) from None
     if response.url != url:

@@ -5,11 +5,11 @@
             ...
 
 A zone maps names to records, ``[("CNAME", "target"), ("A", "192.0.2.1"), ...]``, to
-:data:`DROP` for a name whose queries are never answered (to test time-outs), or to
-:data:`SERVFAIL`. Names not in the zone are NXDOMAIN. The server reads the zone it was given at
-every query, so a test may change it while the server runs. Like a recursive resolver, the
-server follows CNAMEs inside the zone and returns the whole chain, unless the CNAME itself is
-asked for.
+:data:`DROP` for a name whose queries are never answered (to test time-outs), to
+:data:`SERVFAIL`, or to a :class:`Rebinding` whose answer changes after the first. Names not in
+the zone are NXDOMAIN. The server reads the zone it was given at every query, so a test may
+change it while the server runs. Like a recursive resolver, the server follows CNAMEs inside
+the zone and returns the whole chain, unless the CNAME itself is asked for.
 """
 
 from __future__ import annotations
@@ -25,7 +25,23 @@ from dnslib.server import BaseResolver, DNSLogger, DNSServer
 DROP: Final = "drop"
 SERVFAIL: Final = "servfail"
 Records = Sequence[tuple[str, str]]
-Zone = Mapping[str, "Records | str"]
+
+
+class Rebinding:
+    """A name whose answer changes: `first` to its first A query, `then` ever after (the DNS
+    rebinding attack: checked with a harmless address, used with an internal one)."""
+
+    def __init__(self, first: Records, then: Records) -> None:
+        self.first, self.then = first, then
+        self.answered = False
+
+    def records(self, qtype: str) -> Records:
+        records = self.then if self.answered else self.first
+        self.answered = self.answered or qtype == "A"
+        return records
+
+
+Zone = Mapping[str, "Records | Rebinding | str"]
 
 # The zone of the hosting tests, shared with the takedown tests.
 TEST_ZONE: dict[str, Records | str] = {
@@ -46,10 +62,11 @@ def _key(name: Any) -> str:
 
 
 class ZoneResolver(BaseResolver):  # type: ignore[misc]
-    def __init__(self, zone: Zone, ttl: int = 300) -> None:
+    def __init__(self, zone: Zone, ttl: int = 300,
+                 queries: list[tuple[str, str]] | None = None) -> None:
         self.source = zone
         self.ttl = ttl
-        self.queries: list[tuple[str, str]] = []
+        self.queries: list[tuple[str, str]] = [] if queries is None else queries
 
     def _rr(self, name: str, rtype: str, value: str) -> RR:
         return RR(name, getattr(QTYPE, rtype), rdata=_RDATA[rtype](value), ttl=self.ttl)
@@ -61,6 +78,8 @@ class ZoneResolver(BaseResolver):  # type: ignore[misc]
         zone = {_key(name): records for name, records in self.source.items()}
         for _ in range(20):  # follow CNAMEs inside the zone, as a recursive resolver would
             records = zone.get(name)
+            if isinstance(records, Rebinding):
+                records = records.records(qtype)
             if records == DROP:
                 raise DNSError("dropped on purpose")  # the handler then sends nothing
             if records == SERVFAIL:
@@ -84,9 +103,14 @@ class ZoneResolver(BaseResolver):  # type: ignore[misc]
 
 
 @contextmanager
-def dns_server(zone: Zone, *, ttl: int = 300) -> Iterator[int]:
-    """Serve zone over UDP on 127.0.0.1 and a free port; yields the port."""
-    resolver = ZoneResolver(zone, ttl)
+def dns_server(zone: Zone, *, ttl: int = 300,
+               log: list[tuple[str, str]] | None = None) -> Iterator[int]:
+    """Serve zone over UDP on 127.0.0.1 and a free port; yields the port.
+
+    Every query is appended to log, as (name, type), when one is given: a test can then show
+    that a name was never looked up.
+    """
+    resolver = ZoneResolver(zone, ttl, log)
     quiet = DNSLogger(log="-request,-reply,-truncated,-error", prefix=False)
     server = DNSServer(resolver, address="127.0.0.1", port=0, logger=quiet)
     thread = threading.Thread(target=server.server.serve_forever, kwargs={"poll_interval": 0.05},

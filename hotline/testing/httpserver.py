@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -19,6 +21,9 @@ class Route:
     # For hostile tests: a body produced slowly or endlessly.
     stream: Callable[[], Iterator[bytes]] | None = None
     delay: float = 0.0
+    # For a site whose answer depends on who asks (one that cloaks): the request's headers
+    # in, the route to answer with out.
+    choose: Callable[[Message], Route] | None = None
 
 
 class Site:
@@ -26,17 +31,21 @@ class Site:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.port = 0
+        self.scheme = "http"
+        # HTTP/1.1 keeps connections open between answers (routes without a stream only).
+        self.keep_alive = False
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def url(self, path: str) -> str:
         return self.base + path
 
 
 @contextmanager
-def serve(given: Site | None = None) -> Iterator[Site]:
+def serve(given: Site | None = None, *, tls: ssl.SSLContext | None = None) -> Iterator[Site]:
+    """Serve the site's routes on 127.0.0.1 and a free port; over TLS with a tls context."""
     site = given or Site()
 
     class Handler(BaseHTTPRequestHandler):
@@ -46,6 +55,8 @@ def serve(given: Site | None = None) -> Iterator[Site]:
         def _answer(self, head_only: bool) -> None:
             site.requests.append((self.path, dict(self.headers)))
             route = site.routes.get(self.path)
+            if route is not None and route.choose is not None:
+                route = route.choose(self.headers)
             if route is None:
                 self.send_response(404)
                 self.send_header("Content-Length", "0")
@@ -77,9 +88,13 @@ def serve(given: Site | None = None) -> Iterator[Site]:
         def do_HEAD(self) -> None:
             self._answer(head_only=True)
 
+    Handler.protocol_version = "HTTP/1.1" if site.keep_alive else "HTTP/1.0"
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     site.port = server.server_address[1]
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+        site.scheme = "https"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -262,3 +262,34 @@ class GalleryCaptureTestCase(StaffTestCase):
         self.assertFalse(BankHash.objects.filter(bank__kind=HashBank.Kind.OWN).exists())
         second.refresh_from_db()
         self.assertFalse(second.known_content)
+
+
+def _browser(headers: object) -> bool:
+    agent = headers.get("User-Agent", "")  # type: ignore[attr-defined]
+    return agent.startswith("Mozilla/5.0 (") and "capture" not in agent.lower() and bool(
+        headers.get("Accept-Language"))  # type: ignore[attr-defined]
+
+
+@override_settings(FETCH_ALLOW_NETWORKS=["127.0.0.1/32"])
+class CloakingCaptureTestCase(StaffTestCase):
+    """A site that shows its gallery to browsers and a benign decoy picture to robots."""
+
+    def test_the_capture_sees_what_a_browser_sees(self) -> None:
+        gallery = synthetic_image(seed=401)
+        decoy = synthetic_image(seed=402)
+        with serve() as site:
+            for path in ("/c", "/c2"):
+                site.routes[path] = Route(choose=lambda headers: Route(
+                    body=b'<html><body><img src="/shown.png"></body></html>' if _browser(headers)
+                    else b'<html><body><img src="/decoy.png"></body></html>'))
+            site.routes["/shown.png"] = Route(body=gallery, content_type="image/png")
+            site.routes["/decoy.png"] = Route(body=decoy, content_type="image/png")
+            self.report(site.url("/c"))
+            capture = services.case_capture(case_id=self.case_for(site.url("/c")).pk)
+            with override_settings(FETCH_USER_AGENT="hotline-capture/1.0",
+                                   FETCH_CLIENT_HINTS=""):
+                self.report(site.url("/c2"))
+                robot = services.case_capture(case_id=self.case_for(site.url("/c2")).pk)
+        self.assertEqual(capture.items.get().sha256, hashlib.sha256(gallery).hexdigest())
+        # What the old robot identity got, and what would have been banked as CSAM:
+        self.assertEqual(robot.items.get().sha256, hashlib.sha256(decoy).hexdigest())

@@ -70,6 +70,7 @@ def test_each_step_records_its_source_and_time(world: HostingWorld) -> None:
         "bootstrap": {"file": "ipv4.json", "publication": "2026-01-01T00:00:00Z"},
         "url": world.rdap.base_url + "ip/192.0.2.10"}
     assert world.rdap.site.requests[0][0] == "/rdap/ip/192.0.2.10"
+    assert world.rdap.site.requests[0][1]["Accept"].startswith("application/rdap+json")
     assert result.seconds >= sum(s.seconds for s in result.steps) * 0.99
 
 

@@ -225,3 +225,19 @@ class RemovalTestCase(TakedownTestCase):
         self.assertContains(page, "http_404")
         self.assertContains(page, "Gone")
         self.assertEqual(hashlib.sha256(PAGE).hexdigest(), takedown.recorded_sha256)
+
+    def test_a_404_sent_only_to_robots_is_not_removal(self) -> None:
+        def cloaking(headers: object) -> Route:
+            agent = headers.get("User-Agent", "")  # type: ignore[attr-defined]
+            return Route(body=PAGE) if agent.startswith("Mozilla/5.0 (") else Route(status=404)
+
+        clock = Clock()
+        with serve() as site, clock.patch():
+            site.routes["/p"] = Route(body=PAGE)
+            takedown = self.actioned(site.url("/p"))
+            site.routes["/p"] = Route(choose=cloaking)
+            for _ in range(3):
+                clock.now += timedelta(hours=1)
+                self.assertEqual(self.check(takedown).outcome, Check.Outcome.PRESENT)
+        self.assertEqual(takedown.state, Takedown.State.ACTIVE)
+        self.assertTrue(UrlListEntry.objects.get().active)
