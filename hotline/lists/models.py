@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hotline.cases.models import Case
+from hotline.cases.classification import ClassificationError, classification_check
+from hotline.cases.models import Case, Scheme
 
 
 class UrlListEntry(models.Model):
@@ -80,6 +82,14 @@ class BankHash(models.Model):
 
     def __str__(self) -> str:
         return self.sha256 or self.md5 or self.pdq
+
+    def clean(self) -> None:
+        # The admin edits classifications as JSON text: the same check as a bank import.
+        try:
+            classification_check(self.classification,
+                                 list(Scheme.objects.prefetch_related("options")))
+        except ClassificationError as e:
+            raise ValidationError({"classification": str(e)}) from None
 
 
 class Capture(models.Model):
