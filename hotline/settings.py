@@ -132,6 +132,9 @@ CSRF_COOKIE_NAME = "hotline_staff_csrf"
 CSRF_COOKIE_PATH = "/staff/"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Strict"
+# Messages wait in the server-side session, never in a cookie of their own: Django's default
+# keeps them in a "messages" cookie sent to every path (the public side included) until shown.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # Apps in layers, lowest first (docs/architecture.md): an app imports only apps above it in this
 # list, or lib. The project package (urls, middleware, error pages, admin site, layouts) sits
