@@ -21,6 +21,26 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("HOTLINE_VAR_DIR", BASE_DIR / "var")).resolve()
 
+# Every process of the product reads these settings before it makes a file, so from here on
+# nothing it makes (var/, the SQLite database with its -wal and -shm files, keys, secrets) is
+# readable by other users of the machine: a readable database gives away live sessions.
+os.umask(0o077)
+
+
+def make_private(path: Path, mode: int) -> None:
+    """Tighten a file or directory that an earlier version (or a shell's umask) left readable
+    by others. Only the owner may change the mode; someone else's file stays as it is, and
+    `hotline check --deploy` says so (hotline/ops/checks.py)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return
+    if info.st_uid == os.getuid() and info.st_mode & 0o777 != mode:
+        path.chmod(mode)
+
+
+make_private(VAR_DIR, 0o700)
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -220,6 +240,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["TEST"] = {"NAME": None}
+    # The database and the files SQLite keeps beside it (which take the database's mode).
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        make_private(Path(f"{DATABASES['default']['NAME']}{suffix}"), 0o600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
