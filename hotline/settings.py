@@ -305,6 +305,13 @@ WHITENOISE_USE_FINDERS = DEBUG
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 SIGNIN_MAX_FAILURES = envint("SIGNIN_MAX_FAILURES", 5)  # per account per 15 minutes
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Hotline")
+# Authenticator app seeds are sealed with this key (hotline/lib/totpseeds.py), so that a copy of
+# the database alone cannot clone anyone's second factor. Keep it apart from database dumps.
+TOTP_SEED_KEY = envsecret("TOTP_SEED_KEY")
+if len(TOTP_SEED_KEY) < 32:
+    raise ImproperlyConfigured("TOTP_SEED_KEY must be at least 32 random characters")
+# django_otp's own admin pages would show seeds; hotline replaces them (accounts/admin.py).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 BREAK_REMINDER_MINUTES = envint("BREAK_REMINDER_MINUTES", 50)
 CASE_CLAIM_MINUTES = envint("CASE_CLAIM_MINUTES", 60)  # a claim lapses after this
 # Second review: the share of assessments that wait for an independent senior analyst.

@@ -2,8 +2,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import User, WebAuthnCredential
+from .models import AuthenticatorApp, User, WebAuthnCredential
+
+# django_otp's own page for authenticator apps shows the seed, as text and as a QR code, and
+# lets an administrator type one in. Authenticator apps are listed below instead.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
 
 
 @admin.register(User)
@@ -32,6 +38,19 @@ class WebAuthnCredentialAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "name"]
     readonly_fields = ["user", "name", "created", "last_used", "sign_count"]
     exclude = ["credential_id", "public_key"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(AuthenticatorApp)
+class AuthenticatorAppAdmin(admin.ModelAdmin):
+    """Administrators remove a lost authenticator app here; only its owner adds one, and the
+    seed is never shown (it is sealed in the database, and nobody needs it but the phone)."""
+
+    list_display = ["name", "user", "confirmed", "created_at", "last_used_at"]
+    search_fields = ["user__email", "name"]
+    fields = readonly_fields = ("user", "name", "confirmed", "created_at", "last_used_at")
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

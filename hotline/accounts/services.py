@@ -8,11 +8,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hotline.audit.services import audit_record
 
-from .models import User
+from .models import AuthenticatorApp, User
 
 
 def setup_link(user: User) -> str:
@@ -30,16 +29,21 @@ def user_invite(*, email: str, role: str, invited_by: User | None = None) -> tup
     return user, setup_link(user)
 
 
-def totp_device_for_setup(user: User) -> TOTPDevice:
-    """The user's unconfirmed authenticator, made on first need."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+def totp_device_for_setup(user: User) -> AuthenticatorApp:
+    """The user's unconfirmed authenticator, made on first need, and made again when its
+    seed no longer opens (sealed under another TOTP_SEED_KEY, or altered in the database)."""
+    device = AuthenticatorApp.objects.filter(user=user, confirmed=False).first()
+    if device is not None and not device.seed_opens():
+        device.delete()
+        device = None
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+        device = AuthenticatorApp.objects.create(user=user, name="Authenticator app",
+                                                 confirmed=False)
     return device
 
 
 def has_second_factor(user: User) -> bool:
     from .models_webauthn import WebAuthnCredential
 
-    return (TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return (AuthenticatorApp.objects.filter(user=user, confirmed=True).exists()
             or WebAuthnCredential.objects.filter(user=user).exists())

@@ -15,14 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hotline.audit.services import audit_record
 from hotline.lib.staffaccess import staff_view
 
 from . import throttle
 from .forms import SetPasswordForm, SignInForm, TokenForm
-from .models import User
+from .models import AuthenticatorApp, User
 from .services import has_second_factor, totp_device_for_setup
 from .steps import client, next_url, second_factor_step
 
@@ -69,7 +68,7 @@ def verify(request: HttpRequest, user: User) -> HttpResponse:
             status = 429
         elif form.is_valid():
             token = form.cleaned_data["token"].strip()
-            for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+            for device in AuthenticatorApp.objects.filter(user=user, confirmed=True):
                 if device.verify_token(token):
                     otp_login(request, device)
                     throttle.clear(user.email)
@@ -79,7 +78,7 @@ def verify(request: HttpRequest, user: User) -> HttpResponse:
             audit_record(actor=user, action="signin.failed", step="totp")
             form.add_error("token", _("This code is not right, or has expired."))
     has_keys = user.webauthn_credentials.exists()
-    has_totp = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    has_totp = AuthenticatorApp.objects.filter(user=user, confirmed=True).exists()
     return render(request, "accounts/verify.html", {
         "form": form, "next": next_url(request), "has_keys": has_keys, "has_totp": has_totp,
     }, status=status)

@@ -27,7 +27,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from webauthn import (
     generate_authentication_options,
     generate_registration_options,
@@ -45,7 +44,7 @@ from webauthn.helpers.structs import (
 from hotline.audit.services import audit_record
 
 from . import throttle
-from .models import User
+from .models import AuthenticatorApp, User
 from .models_webauthn import WebAuthnCredential
 from .services import has_second_factor
 from .steps import client, next_url, safe_next, second_factor_step, with_next
@@ -185,7 +184,7 @@ def signin(request: HttpRequest, user: User) -> HttpResponse:
         return HttpResponseRedirect(with_next(reverse("accounts:verify"), request))
     return render(request, "accounts/webauthn_verify.html", {
         "next": next_url(request),
-        "has_totp": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+        "has_totp": AuthenticatorApp.objects.filter(user=user, confirmed=True).exists(),
     })
 
 
