@@ -104,6 +104,17 @@ def _expected_origins() -> list[str]:
     return list(settings.WEBAUTHN_ORIGINS)
 
 
+def _refused(request: HttpRequest, user: User) -> JsonResponse | None:
+    """429 while this connection may not try this account (audited, see throttle)."""
+    lock = throttle.lock_for(user.email, client(request))
+    if lock is None:
+        return None
+    throttle.record_refusal(user.email, actor=user, step="webauthn", lock=lock)
+    response = _error(lock.message, 429)
+    response["Retry-After"] = str(lock.retry_after)
+    return response
+
+
 # --- Enrolment -----------------------------------------------------------------------------------
 
 
@@ -195,8 +206,9 @@ def signin_options(request: HttpRequest, user: User) -> HttpResponse:
     keys = _keys(user)
     if not keys:
         return _error(_("No security key is registered for this account."), 403)
-    if throttle.locked(user.email, client(request)):
-        return _error(_("Too many failed attempts. Wait 15 minutes and try again."), 429)
+    refused = _refused(request, user)
+    if refused is not None:
+        return refused
     options = generate_authentication_options(
         rp_id=settings.WEBAUTHN_RP_ID,
         timeout=TIMEOUT_MS,
@@ -253,8 +265,9 @@ def _check_assertion(request: HttpRequest, user: User,
 @require_POST
 @second_factor_step(json=True)
 def signin_verify(request: HttpRequest, user: User) -> HttpResponse:
-    if throttle.locked(user.email, client(request)):
-        return _error(_("Too many failed attempts. Wait 15 minutes and try again."), 429)
+    refused = _refused(request, user)
+    if refused is not None:
+        return refused
     body = _json_body(request)
     key, reason = _check_assertion(request, user, body)
     if key is None:
@@ -265,6 +278,6 @@ def signin_verify(request: HttpRequest, user: User) -> HttpResponse:
         return _error(_("The security key could not be verified. Try again, or use "
                         "another second factor."))
     otp_login(request, key)
-    throttle.clear(user.email)
+    throttle.clear(user.email, client(request))
     audit_record(actor=user, action="signin", factor="webauthn")
     return JsonResponse({"redirect": safe_next(request, (body or {}).get("next"))})
