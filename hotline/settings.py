@@ -303,7 +303,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # Staff side.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
-SIGNIN_MAX_FAILURES = envint("SIGNIN_MAX_FAILURES", 5)  # per account per 15 minutes
+SIGNIN_MAX_FAILURES = envint("SIGNIN_MAX_FAILURES", 5)  # per account and connection (throttle.py)
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Hotline")
 # Authenticator app seeds are sealed with this key (hotline/lib/totpseeds.py), so that a copy of
 # the database alone cannot clone anyone's second factor. Keep it apart from database dumps.
