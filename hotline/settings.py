@@ -22,6 +22,26 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("HOTLINE_VAR_DIR", BASE_DIR / "var")).resolve()
 
+# Every process of the product reads these settings before it makes a file, so from here on
+# nothing it makes (var/, the SQLite database with its -wal and -shm files, keys, secrets) is
+# readable by other users of the machine: a readable database gives away live sessions.
+os.umask(0o077)
+
+
+def make_private(path: Path, mode: int) -> None:
+    """Tighten a file or directory that an earlier version (or a shell's umask) left readable
+    by others. Only the owner may change the mode; someone else's file stays as it is, and
+    `hotline check --deploy` says so (hotline/ops/checks.py)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return
+    if info.st_uid == os.getuid() and info.st_mode & 0o777 != mode:
+        path.chmod(mode)
+
+
+make_private(VAR_DIR, 0o700)
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -156,6 +176,9 @@ CSRF_COOKIE_NAME = "hotline_staff_csrf"
 CSRF_COOKIE_PATH = "/staff/"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Strict"
+# Messages wait in the server-side session, never in a cookie of their own: Django's default
+# keeps them in a "messages" cookie sent to every path (the public side included) until shown.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # Apps in layers, lowest first (docs/architecture.md): an app imports only apps above it in this
 # list, or lib. The project package (urls, middleware, error pages, admin site, layouts) sits
@@ -242,6 +265,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["TEST"] = {"NAME": None}
+    # The database and the files SQLite keeps beside it (which take the database's mode).
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        make_private(Path(f"{DATABASES['default']['NAME']}{suffix}"), 0o600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -303,8 +329,15 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # Staff side.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
-SIGNIN_MAX_FAILURES = envint("SIGNIN_MAX_FAILURES", 5)  # per account per 15 minutes
+SIGNIN_MAX_FAILURES = envint("SIGNIN_MAX_FAILURES", 5)  # per account and connection (throttle.py)
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Hotline")
+# Authenticator app seeds are sealed with this key (hotline/lib/totpseeds.py), so that a copy of
+# the database alone cannot clone anyone's second factor. Keep it apart from database dumps.
+TOTP_SEED_KEY = envsecret("TOTP_SEED_KEY")
+if len(TOTP_SEED_KEY) < 32:
+    raise ImproperlyConfigured("TOTP_SEED_KEY must be at least 32 random characters")
+# django_otp's own admin pages would show seeds; hotline replaces them (accounts/admin.py).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 BREAK_REMINDER_MINUTES = envint("BREAK_REMINDER_MINUTES", 50)
 CASE_CLAIM_MINUTES = envint("CASE_CLAIM_MINUTES", 60)  # a claim lapses after this
 # Second review: the share of assessments that wait for an independent senior analyst.

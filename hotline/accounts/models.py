@@ -67,4 +67,5 @@ class User(AbstractUser):
     @property
     def is_admin(self) -> bool:
         return self.role == self.Role.ADMIN
-from .models_webauthn import WebAuthnCredential  # noqa: E402,F401  (one models module per concern)
+from .models_totp import AuthenticatorApp  # noqa: E402,F401  (one models module per concern)
+from .models_webauthn import WebAuthnCredential  # noqa: E402,F401

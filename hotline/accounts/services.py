@@ -1,18 +1,20 @@
-"""Staff account actions: invitations with one-time set-up links, TOTP enrolment."""
+"""Staff account actions: invitations and resets with one-time set-up links, TOTP enrolment,
+removal of a lost second factor."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hotline.audit.services import audit_record
 
-from .models import User
+from .models import AuthenticatorApp, User, WebAuthnCredential
 
 
 def setup_link(user: User) -> str:
@@ -30,16 +32,52 @@ def user_invite(*, email: str, role: str, invited_by: User | None = None) -> tup
     return user, setup_link(user)
 
 
-def totp_device_for_setup(user: User) -> TOTPDevice:
-    """The user's unconfirmed authenticator, made on first need."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+def _setup_link_mail(user: User) -> EmailMessage:
+    context = {"link": setup_link(user), "site": settings.SITE_NAME}
+    return EmailMessage(
+        subject=render_to_string("accounts/email/setup_link_subject.txt", context).strip(),
+        body=render_to_string("accounts/email/setup_link.txt", context),
+        to=[user.email], headers={"Auto-Submitted": "auto-generated"})
+
+
+def staff_reset(*, user: User, by: User | str, reason: str) -> None:
+    """The account starts again from a one-time set-up link e-mailed to its owner. The password
+    stops working, and with it every session of the account (Django ties sessions to it). The
+    mail is sent last, inside the transaction: when it cannot go out (an OSError from the mail
+    server), nothing has changed and the caller says so."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        audit_record(actor=by, action="staff.reset", obj=user, reason=reason)
+        _setup_link_mail(user).send()
+
+
+def second_factor_remove(*, device: AuthenticatorApp | WebAuthnCredential, by: User) -> None:
+    """Remove a lost second factor. Whoever knows the password could otherwise enrol one of
+    their own in its place (trust on first use), so the account starts again from a set-up
+    link sent to its owner's address."""
+    factor = "totp" if isinstance(device, AuthenticatorApp) else "webauthn"
+    with transaction.atomic():
+        audit_record(actor=by, action="2fa.remove", obj=device.user, factor=factor,
+                     name=device.name)
+        device.delete()
+        staff_reset(user=device.user, by=by, reason="2fa.remove")
+
+
+def totp_device_for_setup(user: User) -> AuthenticatorApp:
+    """The user's unconfirmed authenticator, made on first need, and made again when its
+    seed no longer opens (sealed under another TOTP_SEED_KEY, or altered in the database)."""
+    device = AuthenticatorApp.objects.filter(user=user, confirmed=False).first()
+    if device is not None and not device.seed_opens():
+        device.delete()
+        device = None
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+        device = AuthenticatorApp.objects.create(user=user, name="Authenticator app",
+                                                 confirmed=False)
     return device
 
 
 def has_second_factor(user: User) -> bool:
-    from .models_webauthn import WebAuthnCredential
-
-    return (TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return (AuthenticatorApp.objects.filter(user=user, confirmed=True).exists()
             or WebAuthnCredential.objects.filter(user=user).exists())

@@ -15,14 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hotline.audit.services import audit_record
 from hotline.lib.staffaccess import staff_view
 
 from . import throttle
 from .forms import SetPasswordForm, SignInForm, TokenForm
-from .models import User
+from .models import AuthenticatorApp, User
 from .services import has_second_factor, totp_device_for_setup
 from .steps import client, next_url, second_factor_step
 
@@ -32,10 +31,13 @@ from .steps import client, next_url, second_factor_step
 def signin(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST or None)
     status = 200
+    lock = None
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
-        if throttle.locked(email, client(request)):
-            form.add_error(None, _("Too many failed attempts. Wait 15 minutes and try again."))
+        lock = throttle.lock_for(email, client(request))
+        if lock is not None:
+            throttle.record_refusal(email, actor=email, step="password", lock=lock)
+            form.add_error(None, lock.message)
             status = 429
         else:
             user = authenticate(request, username=email, password=form.cleaned_data["password"])
@@ -50,8 +52,14 @@ def signin(request: HttpRequest) -> HttpResponse:
                     f"{reverse('accounts:verify')}?next={next_url(request)}")
     elif request.method == "POST":
         status = 400
-    return render(request, "accounts/signin.html", {"form": form, "next": next_url(request)},
-                  status=status)
+    return _with_retry_after(render(request, "accounts/signin.html", {
+        "form": form, "next": next_url(request)}, status=status), lock)
+
+
+def _with_retry_after(response: HttpResponse, lock: throttle.Lock | None) -> HttpResponse:
+    if lock is not None:
+        response["Retry-After"] = str(lock.retry_after)
+    return response
 
 
 @never_cache
@@ -62,27 +70,30 @@ def verify(request: HttpRequest, user: User) -> HttpResponse:
         return HttpResponseRedirect(f"{reverse('accounts:totp_setup')}?next={next_url(request)}")
     form = TokenForm(request.POST or None)
     status = 200
+    lock = None
     if request.method == "POST":
         status = 400
-        if throttle.locked(user.email, client(request)):
-            form.add_error(None, _("Too many failed attempts. Wait 15 minutes and try again."))
+        lock = throttle.lock_for(user.email, client(request))
+        if lock is not None:
+            throttle.record_refusal(user.email, actor=user, step="totp", lock=lock)
+            form.add_error(None, lock.message)
             status = 429
         elif form.is_valid():
             token = form.cleaned_data["token"].strip()
-            for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+            for device in AuthenticatorApp.objects.filter(user=user, confirmed=True):
                 if device.verify_token(token):
                     otp_login(request, device)
-                    throttle.clear(user.email)
+                    throttle.clear(user.email, client(request))
                     audit_record(actor=user, action="signin", factor="totp")
                     return HttpResponseRedirect(next_url(request))
             throttle.record_failure(user.email, client(request))
             audit_record(actor=user, action="signin.failed", step="totp")
             form.add_error("token", _("This code is not right, or has expired."))
     has_keys = user.webauthn_credentials.exists()
-    has_totp = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-    return render(request, "accounts/verify.html", {
+    has_totp = AuthenticatorApp.objects.filter(user=user, confirmed=True).exists()
+    return _with_retry_after(render(request, "accounts/verify.html", {
         "form": form, "next": next_url(request), "has_keys": has_keys, "has_totp": has_totp,
-    }, status=status)
+    }, status=status), lock)
 
 
 @never_cache

@@ -27,7 +27,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from webauthn import (
     generate_authentication_options,
     generate_registration_options,
@@ -45,7 +44,7 @@ from webauthn.helpers.structs import (
 from hotline.audit.services import audit_record
 
 from . import throttle
-from .models import User
+from .models import AuthenticatorApp, User
 from .models_webauthn import WebAuthnCredential
 from .services import has_second_factor
 from .steps import client, next_url, safe_next, second_factor_step, with_next
@@ -103,6 +102,17 @@ def _json_body(request: HttpRequest) -> dict[str, Any] | None:
 
 def _expected_origins() -> list[str]:
     return list(settings.WEBAUTHN_ORIGINS)
+
+
+def _refused(request: HttpRequest, user: User) -> JsonResponse | None:
+    """429 while this connection may not try this account (audited, see throttle)."""
+    lock = throttle.lock_for(user.email, client(request))
+    if lock is None:
+        return None
+    throttle.record_refusal(user.email, actor=user, step="webauthn", lock=lock)
+    response = _error(lock.message, 429)
+    response["Retry-After"] = str(lock.retry_after)
+    return response
 
 
 # --- Enrolment -----------------------------------------------------------------------------------
@@ -185,7 +195,7 @@ def signin(request: HttpRequest, user: User) -> HttpResponse:
         return HttpResponseRedirect(with_next(reverse("accounts:verify"), request))
     return render(request, "accounts/webauthn_verify.html", {
         "next": next_url(request),
-        "has_totp": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+        "has_totp": AuthenticatorApp.objects.filter(user=user, confirmed=True).exists(),
     })
 
 
@@ -196,8 +206,9 @@ def signin_options(request: HttpRequest, user: User) -> HttpResponse:
     keys = _keys(user)
     if not keys:
         return _error(_("No security key is registered for this account."), 403)
-    if throttle.locked(user.email, client(request)):
-        return _error(_("Too many failed attempts. Wait 15 minutes and try again."), 429)
+    refused = _refused(request, user)
+    if refused is not None:
+        return refused
     options = generate_authentication_options(
         rp_id=settings.WEBAUTHN_RP_ID,
         timeout=TIMEOUT_MS,
@@ -254,8 +265,9 @@ def _check_assertion(request: HttpRequest, user: User,
 @require_POST
 @second_factor_step(json=True)
 def signin_verify(request: HttpRequest, user: User) -> HttpResponse:
-    if throttle.locked(user.email, client(request)):
-        return _error(_("Too many failed attempts. Wait 15 minutes and try again."), 429)
+    refused = _refused(request, user)
+    if refused is not None:
+        return refused
     body = _json_body(request)
     key, reason = _check_assertion(request, user, body)
     if key is None:
@@ -266,6 +278,6 @@ def signin_verify(request: HttpRequest, user: User) -> HttpResponse:
         return _error(_("The security key could not be verified. Try again, or use "
                         "another second factor."))
     otp_login(request, key)
-    throttle.clear(user.email)
+    throttle.clear(user.email, client(request))
     audit_record(actor=user, action="signin", factor="webauthn")
     return JsonResponse({"redirect": safe_next(request, (body or {}).get("next"))})

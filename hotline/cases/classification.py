@@ -46,6 +46,41 @@ def classification_from(cleaned: dict[str, Any], verdict: str,
     return result, errors
 
 
+class ClassificationError(ValueError):
+    """A classification that does not fit the schemes; the message says where."""
+
+
+def classification_check(value: object, schemes: list[Scheme] | None = None
+                         ) -> dict[str, list[str]]:
+    """A classification as it is stored: scheme code → the chosen option codes. Without
+    schemes only its shape is checked (what the case page needs to show and pre-fill it);
+    with them, every scheme and option must exist and a single-choice scheme has one option.
+    Classifications from outside (partner banks, the admin) pass here before they are kept."""
+    if not isinstance(value, dict):
+        raise ClassificationError(_("a classification must be an object of scheme codes "
+                                    "and their option codes"))
+    known = {scheme.code: scheme for scheme in schemes or []}
+    for code, chosen in value.items():
+        if (not isinstance(chosen, list) or not chosen
+                or not all(isinstance(option, str) and option for option in chosen)):
+            raise ClassificationError(_("%(scheme)s must be a list of option codes")
+                                      % {"scheme": code})
+        if schemes is None:
+            continue
+        scheme = known.get(code)
+        if scheme is None:
+            raise ClassificationError(_("%(scheme)s is not a classification scheme")
+                                      % {"scheme": code})
+        options = {option.code for option in scheme.options.all()}
+        for option in chosen:
+            if option not in options:
+                raise ClassificationError(_("%(option)s is not an option of %(scheme)s")
+                                          % {"option": option, "scheme": code})
+        if len(chosen) > 1 and not scheme.multiple:
+            raise ClassificationError(_("%(scheme)s takes one option only") % {"scheme": code})
+    return value
+
+
 def describe(classification: dict[str, list[str]]) -> list[tuple[str, str]]:
     """(scheme name, option labels) for display."""
     if not classification:

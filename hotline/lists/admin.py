@@ -42,6 +42,7 @@ class HashBankAdmin(admin.ModelAdmin):
 @admin.register(BankHash)
 class BankHashAdmin(admin.ModelAdmin):
     list_display = ["id", "bank", "sha256", "pdq_quality", "disagreements", "added"]
+    readonly_fields = ["disagreements"]
     list_filter = ["bank"]
     search_fields = ["md5", "sha1", "sha256", "pdq"]
 

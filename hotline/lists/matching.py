@@ -10,6 +10,7 @@ one of its items matches a bank that is not a negative one, and that item matche
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,12 +19,14 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 
 from hotline.capture.models import Capture, CaptureItem
+from hotline.cases.classification import ClassificationError, classification_check
 from hotline.cases.models import Case
 
 from .banks import bank_index
 from .models import BankHash, HashBank, Match
 
 EXACT = ("md5", "sha1", "sha256")
+log = logging.getLogger(__name__)
 
 
 def find_matches(items: Iterable[CaptureItem], banks: Iterable[HashBank]) -> list[Match]:
@@ -86,7 +89,14 @@ def known_classification(case: Case) -> dict[str, list[str]]:
     match = (known_matches(case.pk)
              .filter(bank_hash__disagreements__lt=settings.BANK_DISAGREEMENT_LIMIT)
              .select_related("bank_hash").order_by("distance", "id").first())
-    return dict(match.bank_hash.classification) if match else {}
+    if match is None:
+        return {}
+    try:
+        return dict(classification_check(match.bank_hash.classification))
+    except ClassificationError:
+        # A row stored before imports were checked: no pre-fill rather than a broken page.
+        log.warning("bank hash %s has a malformed classification", match.bank_hash_id)
+        return {}
 
 
 def case_matches(case: Case) -> list[Any]:

@@ -4,12 +4,14 @@ the banks."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hotline.capture.models import CaptureItem
-from hotline.cases.models import Case
+from hotline.cases.classification import ClassificationError, classification_check
+from hotline.cases.models import Case, Scheme
 
 
 class UrlListEntry(models.Model):
@@ -108,11 +110,19 @@ class BankHash(models.Model):
     # For the own bank: the confirmed case it came from.
     case = models.ForeignKey(Case, models.SET_NULL, null=True, blank=True, related_name="+")
     # Analysts' verdicts that contradicted a match on this hash (not illegal, not in remit).
-    disagreements = models.PositiveIntegerField(default=0)
+    disagreements = models.PositiveIntegerField(default=0, editable=False)
     added = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return self.sha256 or self.md5 or self.pdq
+
+    def clean(self) -> None:
+        # The admin edits classifications as JSON text: the same check as a bank import.
+        try:
+            classification_check(self.classification,
+                                 list(Scheme.objects.prefetch_related("options")))
+        except ClassificationError as e:
+            raise ValidationError({"classification": str(e)}) from None
 
 
 class Match(models.Model):

@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from hotline.audit.services import audit_record
 from hotline.capture.models import CaptureItem
-from hotline.cases.models import Case, Verdict
+from hotline.cases.classification import ClassificationError, classification_check
+from hotline.cases.models import Case, Scheme, Verdict
 
 from .banks import bank_changed
 from .matching import case_known_refresh, items_match
@@ -107,6 +108,20 @@ def _clean_hex(value: Any, length: int, name: str, row: int) -> str:
     return text
 
 
+def _bank_classification(value: Any, schemes: list[Scheme], row: int) -> dict[str, list[str]]:
+    """A row's classification (JSON text in CSV), checked against this hub's schemes: a
+    malformed one would otherwise reach the pre-filled assessment of every matching case."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value else {}
+        except json.JSONDecodeError:
+            raise BankFileError(f"row {row}: classification is not JSON") from None
+    try:
+        return classification_check(value or {}, schemes)
+    except ClassificationError as e:
+        raise BankFileError(f"row {row}: {e}") from None
+
+
 def bank_import(bank: HashBank, data: bytes, fmt: str) -> int:
     """Import hashes from CSV (header md5,sha1,sha256,pdq,...) or JSON (a list of objects).
     The whole file is checked first; nothing is written if any row is wrong."""
@@ -118,6 +133,7 @@ def bank_import(bank: HashBank, data: bytes, fmt: str) -> int:
     if not isinstance(rows, list):
         raise BankFileError("expected a list of hashes")
     objects = []
+    schemes = list(Scheme.objects.prefetch_related("options"))
     for i, row in enumerate(rows, start=1):
         if not isinstance(row, dict):
             raise BankFileError(f"row {i}: expected fields")
@@ -130,13 +146,7 @@ def bank_import(bank: HashBank, data: bytes, fmt: str) -> int:
         )
         quality = str(row.get("pdq_quality") or "").strip()
         item.pdq_quality = int(quality) if quality.isdigit() else None
-        classification = row.get("classification") or {}
-        if isinstance(classification, str):
-            try:
-                classification = json.loads(classification) if classification else {}
-            except json.JSONDecodeError:
-                raise BankFileError(f"row {i}: classification is not JSON") from None
-        item.classification = classification
+        item.classification = _bank_classification(row.get("classification"), schemes, i)
         if not (item.md5 or item.sha1 or item.sha256 or item.pdq):
             raise BankFileError(f"row {i}: no hash")
         objects.append(item)

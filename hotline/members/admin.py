@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy as _
 
 from hotline.audit.services import audit_record
 
@@ -32,27 +35,39 @@ class MemberAdmin(admin.ModelAdmin):
     inlines = [ApiKeyInline]
     actions = ["issue_key", "rotate_keys", "revoke_keys"]
 
-    def _show(self, request: HttpRequest, member: Member, secret: str) -> None:
-        messages.warning(request, f"New API key for {member}: {secret}  (shown once: copy it now)")
+    def _show(self, request: HttpRequest, issued: list[tuple[Member, str]]) -> TemplateResponse:
+        """The new secrets on a page of their own, never in a message: messages wait in the
+        session (or, with Django's default storage, in a cookie sent to every path) until the
+        next admin page, and a cached copy would outlive the moment of copying."""
+        response = TemplateResponse(request, "members/keys_issued.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta,
+            "title": _("New API keys"), "issued": issued,
+        })
+        add_never_cache_headers(response)
+        return response
 
-    @admin.action(description="Issue a new API key")
-    def issue_key(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
+    @admin.action(description=_("Issue a new API key"))
+    def issue_key(self, request: HttpRequest, queryset: QuerySet[Member]) -> TemplateResponse:
+        issued = []
         for member in queryset:
             key, secret = ApiKey.issue(member)
             audit_record(actor=request.user, action="apikey.issue", obj=key)
-            self._show(request, member, secret)
+            issued.append((member, secret))
+        return self._show(request, issued)
 
-    @admin.action(description="Rotate: issue a new key and revoke the old ones")
-    def rotate_keys(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
+    @admin.action(description=_("Rotate: issue a new key and revoke the old ones"))
+    def rotate_keys(self, request: HttpRequest, queryset: QuerySet[Member]) -> TemplateResponse:
+        issued = []
         for member in queryset:
             old = list(member.keys.filter(revoked_at__isnull=True))
             key, secret = ApiKey.issue(member)
             ApiKey.objects.filter(pk__in=[k.pk for k in old]).update(revoked_at=timezone.now())
             audit_record(actor=request.user, action="apikey.rotate", obj=key,
                          revoked=[k.prefix for k in old])
-            self._show(request, member, secret)
+            issued.append((member, secret))
+        return self._show(request, issued)
 
-    @admin.action(description="Revoke all keys")
+    @admin.action(description=_("Revoke all keys"))
     def revoke_keys(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
         for member in queryset:
             keys = member.keys.filter(revoked_at__isnull=True)

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class OpsConfig(AppConfig):
     name = "hotline.ops"
     verbose_name = _("Operations")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the deployment checks)

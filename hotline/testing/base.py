@@ -14,9 +14,8 @@ from typing import Any
 
 from django.test import Client, TestCase, override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from hotline.accounts.models import User
+from hotline.accounts.models import AuthenticatorApp, User
 from hotline.cases import services as cases
 from hotline.cases.models import Case
 from hotline.intake.models import Report
@@ -51,7 +50,7 @@ def verified_client(user: User) -> Client:
     """A client signed in with password and second factor, as after a real sign-in."""
     client = Client()
     client.force_login(user)
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={
+    device, _ = AuthenticatorApp.objects.get_or_create(user=user, name="test", defaults={
         "confirmed": True})
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id

@@ -44,3 +44,10 @@ def smtp_settings(mailbox: Mailbox) -> dict[str, Any]:
     return {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": mailbox.port, "EMAIL_USE_TLS": False,
             "EMAIL_TIMEOUT": 5}
+
+
+def unreachable_smtp_settings() -> dict[str, Any]:
+    """Mail settings that point at a loopback port nobody listens on: sending fails."""
+    return {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": _free_port(), "EMAIL_USE_TLS": False,
+            "EMAIL_TIMEOUT": 5}

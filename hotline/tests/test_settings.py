@@ -76,6 +76,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
         "HOTLINE_VAR_DIR": str(tmp_path),
         "SECRET_KEY": "x" * 20 + "production-secret-key-with-enough-entropy-0123456789",
         "RECEIPT_PEPPER": "a-pepper-for-the-test",
+        "TOTP_SEED_KEY": "t" * 20 + "a-totp-seed-key-for-the-test-0123456789",
         "HTTPS": "1",
         "DEBUG": "0",
         "ALLOWED_HOSTS": "report.example.test",
@@ -92,3 +93,15 @@ def test_production_refuses_to_start_without_secrets(tmp_path: Path) -> None:
     result = _hotline(["check"], env)
     assert result.returncode != 0
     assert "SECRET_KEY or SECRET_KEY_FILE must be set" in result.stderr
+
+
+def test_production_needs_a_strong_totp_seed_key(tmp_path: Path) -> None:
+    env = {"DJANGO_SETTINGS_MODULE": "hotline.settings", "HOTLINE_GENERATE_SECRETS": "0",
+           "HOTLINE_VAR_DIR": str(tmp_path), "SECRET_KEY": "s" * 50, "RECEIPT_PEPPER": "pepper",
+           "TOTP_SEED_KEY": "", "TOTP_SEED_KEY_FILE": ""}
+    result = _hotline(["check"], env)
+    assert result.returncode != 0
+    assert "TOTP_SEED_KEY or TOTP_SEED_KEY_FILE must be set" in result.stderr
+    result = _hotline(["check"], {**env, "TOTP_SEED_KEY": "short"})
+    assert result.returncode != 0
+    assert "TOTP_SEED_KEY must be at least 32 random characters" in result.stderr

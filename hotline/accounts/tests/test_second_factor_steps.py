@@ -5,8 +5,8 @@ proved one (pages redirect to the right step; the JSON endpoints answer 403)."""
 from __future__ import annotations
 
 from django.test import Client
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from hotline.accounts.models import AuthenticatorApp
 from hotline.testing.base import PASSWORD, StaffTestCase
 
 PAGES = ["/staff/2fa/", "/staff/2fa/setup/", "/staff/2fa/keys/", "/staff/2fa/keys/register/"]
@@ -19,7 +19,7 @@ ENROLMENT_ENDPOINTS = ["/staff/2fa/keys/register/options/", "/staff/2fa/keys/reg
 class SecondFactorStepsTestCase(StaffTestCase):
     def password_only(self) -> Client:
         """The analyst after the password step, with an authenticator enrolled earlier."""
-        TOTPDevice.objects.create(user=self.analyst, name="phone", confirmed=True)
+        AuthenticatorApp.objects.create(user=self.analyst, name="phone", confirmed=True)
         client = Client()
         r = client.post("/staff/login/", {"email": self.analyst.email, "password": PASSWORD})
         assert r.status_code == 302, r.status_code

@@ -6,14 +6,13 @@ from io import StringIO
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from hotline.accounts.models import User
+from hotline.accounts.models import AuthenticatorApp, User
 from hotline.audit.models import AuditEntry
 from hotline.testing.base import PASSWORD, StaffTestCase
 
 
-def code_for(device: TOTPDevice, offset: int = 0) -> str:
+def code_for(device: AuthenticatorApp, offset: int = 0) -> str:
     value = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits,
                  drift=offset)
     return f"{value:06d}"
@@ -33,15 +32,15 @@ class SignInTestCase(StaffTestCase):
         self.assertContains(page, "<svg")
         secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page.content.decode())
         self.assertIsNotNone(secret)
-        device = TOTPDevice.objects.get(user=self.analyst, confirmed=False)
+        device = AuthenticatorApp.objects.get(user=self.analyst, confirmed=False)
         r = client.post("/staff/2fa/setup/", {"token": code_for(device), "next": "/staff/"})
         self.assertRedirects(r, "/staff/", fetch_redirect_response=False)
         self.assertEqual(client.get("/staff/cases/").status_code, 200)
-        self.assertTrue(TOTPDevice.objects.get(pk=device.pk).confirmed)
+        self.assertTrue(AuthenticatorApp.objects.get(pk=device.pk).confirmed)
         self.assertTrue(AuditEntry.objects.filter(action="2fa.enrol").exists())
 
-    def enrolled(self) -> TOTPDevice:
-        return TOTPDevice.objects.create(user=self.senior, name="app", confirmed=True)
+    def enrolled(self) -> AuthenticatorApp:
+        return AuthenticatorApp.objects.create(user=self.senior, name="app", confirmed=True)
 
     def test_sign_in_with_password_and_totp(self) -> None:
         device = self.enrolled()

@@ -19,10 +19,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from webauthn.helpers import bytes_to_base64url, encode_cbor
 
-from hotline.accounts.models import User, WebAuthnCredential
+from hotline.accounts.models import AuthenticatorApp, User, WebAuthnCredential
 from hotline.audit.models import AuditEntry
 
 PASSWORD = "correct horse battery staple 42"
@@ -169,7 +168,7 @@ def test_only_post_for_json_and_get_for_pages() -> None:
 @pytest.mark.django_db
 def test_a_password_alone_cannot_add_a_key_to_an_account_with_a_second_factor() -> None:
     user = make_user()
-    TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    AuthenticatorApp.objects.create(user=user, name="app", confirmed=True)
     client = password_client(user)
 
     response = client.get(REGISTER_PAGE)
@@ -248,7 +247,7 @@ def test_a_verified_user_may_add_another_key() -> None:
     assert post_json(client, REGISTER_OPTIONS).status_code == 403
 
     # Verified with an authenticator app instead, then adding a second key is fine.
-    device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    device = AuthenticatorApp.objects.create(user=user, name="app", confirmed=True)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
@@ -406,7 +405,7 @@ def test_pages_explain_that_keys_need_javascript() -> None:
     assert "<script>" not in page
 
     key_for(user)
-    TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    AuthenticatorApp.objects.create(user=user, name="app", confirmed=True)
     page = password_client(user).get(SIGNIN_PAGE + "?next=/staff/cases/").content.decode()
     assert "needs JavaScript" in page
     assert 'href="/staff/2fa/?next=/staff/cases/"' in page

@@ -49,5 +49,5 @@ class Migration(migrations.Migration):
         migrations.AddField(model_name="hashbank", name="rematch_finished_at",
                             field=models.DateTimeField(blank=True, editable=False, null=True)),
         migrations.AddField(model_name="bankhash", name="disagreements",
-                            field=models.PositiveIntegerField(default=0)),
+                            field=models.PositiveIntegerField(default=0, editable=False)),
     ]

@@ -4,6 +4,9 @@ matching, and verdicts that disagree with a bank."""
 
 from __future__ import annotations
 
+import contextlib
+import json
+
 from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
@@ -209,3 +212,33 @@ class MatchingTestCase(StaffTestCase):
         self.case.refresh_from_db()
         self.assertTrue(self.case.known_content)  # still shown as a match...
         self.assertEqual(known_classification(self.case), {})  # ...but pre-fills nothing
+
+    def test_a_bank_with_a_malformed_classification_never_breaks_the_case_page(self) -> None:
+        # A partner's file whose classification does not fit the schemes: refused whole at
+        # import, so no case can match it and the analyst's case page keeps working.
+        malformed: list[object] = [["A1"], {"industry": []}, {"industry": [5]},
+                                   {"industry": "A1"}, {"industry": ["Z9"]},
+                                   {"no_such_scheme": ["a"]}, {"uk_category": ["a", "b"]}]
+        client = self.as_user(self.analyst)
+        client.post(f"/staff/cases/{self.case.pk}/claim/")
+        for classification in malformed:
+            with self.subTest(classification=classification):
+                data = json.dumps([{"pdq": BASE, "pdq_quality": 90,
+                                    "classification": classification}]).encode()
+                with contextlib.suppress(services.BankFileError):
+                    services.bank_import(self.bank, data, "json")
+                capture_match(self.capture(pdq=BASE, pdq_quality=100))
+                self.assertEqual(client.get(f"/staff/cases/{self.case.pk}/").status_code, 200)
+                self.assertEqual(BankHash.objects.count(), 0)
+            BankHash.objects.all().delete()
+
+    def test_a_malformed_classification_stored_earlier_is_not_prefilled(self) -> None:
+        # Rows imported before imports were checked: the page opens, without a pre-fill.
+        BankHash.objects.create(bank=self.bank, pdq=BASE, pdq_quality=90,
+                                classification={"industry": []})
+        capture_match(self.capture(pdq=BASE, pdq_quality=100))
+        client = self.as_user(self.analyst)
+        client.post(f"/staff/cases/{self.case.pk}/claim/")
+        page = client.get(f"/staff/cases/{self.case.pk}/")
+        self.assertContains(page, 'id="known-content"')
+        self.assertEqual(page.context["form"].initial, {})

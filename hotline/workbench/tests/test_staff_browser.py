@@ -23,7 +23,6 @@ from urllib.parse import urlsplit
 import pytest
 from django.core.management import call_command
 from django_otp.oath import hotp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -32,7 +31,7 @@ from playwright.sync_api import (
     expect,
 )
 
-from hotline.accounts.models import User
+from hotline.accounts.models import AuthenticatorApp, User
 from hotline.cases.default_schemes import DEFAULT_SCHEMES
 from hotline.cases.models import Assessment, Case, Scheme, SchemeOption, Verdict
 from hotline.intake.models import Report
@@ -44,7 +43,7 @@ PASSWORD = "correct horse battery staple 42"
 REPORTED = ["https://images.example.test/gallery/1", "http://files.example.test/a"]
 REPORTED_HOSTS = ("images.example.test", "files.example.test")
 CODE_ON_PAGE = re.compile(r"^\d{4}( \d{4}){4}$")
-TOTP_STEP = 30  # what authenticator apps assume (and TOTPDevice's default)
+TOTP_STEP = 30  # what authenticator apps assume (and AuthenticatorApp's default)
 
 
 # --- Browser and server -----------------------------------------------------------------------
@@ -87,7 +86,7 @@ class Authenticator:
     """An authenticator app: the key typed in from the set-up page, and the codes it shows.
 
     The device refuses a code for a time step at or before the last one accepted, and accepts
-    one step either side of now (TOTPDevice.tolerance). So a second sign-in within the same
+    one step either side of now (AuthenticatorApp.tolerance). So a second sign-in within the same
     30 s uses the next step's code rather than waiting for the clock.
     """
 
@@ -258,7 +257,7 @@ def test_report_assess_review_and_receipt(site: str, browser: Browser) -> None:
                                        role=User.Role.ANALYST)
     a = Staff(browser, site, analyst.email)
     app_a = a.enrol_totp()
-    device = TOTPDevice.objects.get(user=analyst)
+    device = AuthenticatorApp.objects.get(user=analyst)
     assert device.confirmed and device.tolerance >= 1
     a.sign_out()
     a.goto("/staff/cases/")  # signed out: back to the sign-in page
