@@ -17,13 +17,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from .models import (
+    KEYED,
     SWITCH_OVER,
+    UNKEYED,
+    VERSIONS,
     Anchor,
     AuditEntry,
     AuditHead,
     Break,
     Position,
-    Version,
     chain_hash,
     entry_content,
 )
@@ -60,7 +62,7 @@ def walk(start: Position, *, head: AuditHead | None = None, anchors: Sequence[An
         if problem is not None:
             return Walk(position, Break(row[0], problem), False)
         position = Position(position.count + 1, row[0], row[-1],
-                            position.keyed or row[8] == Version.KEYED)
+                            position.keyed or row[8] == KEYED)
         walked += 1
     if limit is not None and walked >= limit:
         return Walk(position, None, False)
@@ -85,21 +87,21 @@ def _check_before(start: Position, anchors: Iterable[Anchor]) -> Break | None:
 def _check(position: Position, row: tuple[Any, ...], at_count: dict[int, list[Anchor]],
            head: AuditHead | None) -> str | None:
     entry_id, version, prev_hash, entry_hash = row[0], row[8], row[9], row[10]
-    if version not in Version.values:
+    if version not in VERSIONS:
         return f"its version {version} is unknown"
     if prev_hash != position.head:
         return ("its link to the previous entry does not match: an entry before it was "
                 "changed or deleted")
-    if version == Version.UNKEYED and position.keyed:
+    if version == UNKEYED and position.keyed:
         return ("it is not keyed with AUDIT_KEY although the entries before it are: it was "
                 "written or re-chained without the key")
-    if version == Version.KEYED and not position.keyed and position.count:
+    if version == KEYED and not position.keyed and position.count:
         problem = _switch_over_problem(position, row)
         if problem is not None:
             return problem
     if not hmac.compare_digest(chain_hash(version, prev_hash, entry_content(*row[1:8])),
                                entry_hash):
-        if version == Version.KEYED:
+        if version == KEYED:
             return ("its content does not match its keyed hash: this entry was changed, or "
                     "AUDIT_KEY is not the key it was written with")
         return "its content does not match its hash: this entry was changed"
