@@ -255,6 +255,7 @@ class AuditState:
     full_count: int
     pending: int  # entries past the page's limit, left to the tick
     anchor: Anchor | None  # the newest anchor of this machine's anchor file
+    total: int  # entries in the chain, as the head row counts them
 
     @property
     def anchor_at(self) -> datetime | None:
@@ -274,11 +275,12 @@ def audit_state() -> AuditState:
         anchor = anchor_file.last_anchor()
     except anchor_file.AnchorFileError as e:
         anchor, problem = None, Break(None, str(e))
+    total = head.count if head is not None else 0
     if problem is not None:
-        return AuditState(cp.count, problem, cp.full_at, cp.full_count, 0, anchor)
+        return AuditState(cp.count, problem, cp.full_at, cp.full_count, 0, anchor, total)
     result = walk(cp.position, head=head, anchors=[anchor] if anchor else [], limit=PAGE_LIMIT)
     pending = 0
-    if result.broken is None and not result.complete and head is not None:
-        pending = max(0, head.count - result.reached.count)
+    if result.broken is None and not result.complete:
+        pending = max(0, total - result.reached.count)
     return AuditState(result.reached.count, result.broken, cp.full_at, cp.full_count, pending,
-                      anchor)
+                      anchor, total)
