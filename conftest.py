@@ -52,6 +52,15 @@ def _fresh_pdq_indexes() -> None:
     shutil.rmtree(settings.PDQ_INDEX_DIR, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _own_audit_anchor_file(settings: Any) -> None:
+    """Each test anchors into its own file: an anchor left by another test's database (a tick
+    runs in many tests) would be a break for the next verification."""
+    from uuid import uuid4
+
+    settings.AUDIT_ANCHOR_FILE = settings.VAR_DIR / "audit" / f"anchors-{uuid4().hex}.log"
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """One Chromium per test module (Playwright); each test makes its own fresh context."""

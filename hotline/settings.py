@@ -507,6 +507,19 @@ SEALING_PRIVATE_KEY_FILE = Path(
     os.environ.get("SEALING_PRIVATE_KEY_FILE", VAR_DIR / "keys" / "sealing.key")
 )
 RECEIPT_PEPPER = envsecret("RECEIPT_PEPPER")
+
+# Audit log (hotline/audit): the chain is keyed with AUDIT_KEY, which lives outside the database
+# (a database copy alone cannot re-chain it); its head is anchored every AUDIT_ANCHOR_SECONDS
+# by the tick in AUDIT_ANCHOR_FILE (append-only, one JSON line each) and mailed to
+# AUDIT_ANCHOR_EMAILS if any. The tick also walks the whole chain again from its first entry
+# once every AUDIT_VERIFY_FULL_SECONDS, AUDIT_VERIFY_BATCH entries per tick.
+AUDIT_KEY = envsecret("AUDIT_KEY")
+AUDIT_ANCHOR_FILE = Path(os.environ.get("AUDIT_ANCHOR_FILE")
+                         or VAR_DIR / "audit" / "anchors.log")
+AUDIT_ANCHOR_EMAILS = envlist("AUDIT_ANCHOR_EMAILS", [])
+AUDIT_ANCHOR_SECONDS = envint("AUDIT_ANCHOR_SECONDS", 24 * 3600)
+AUDIT_VERIFY_FULL_SECONDS = envint("AUDIT_VERIFY_FULL_SECONDS", 24 * 3600)
+AUDIT_VERIFY_BATCH = envint("AUDIT_VERIFY_BATCH", 50_000)
 # Argon2id cost for receipts (64 MiB, 3 passes): a few hundred milliseconds on one core of this
 # 2-core machine (measured 0.34 s under load), which makes guessing a 20-digit code pointless
 # even with the database, while a status check stays quick; status checks are rate limited.

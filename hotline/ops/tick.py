@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from hotline.audit.services import audit_tick
 from hotline.takedown.services import takedown_tick
 
 from .recovery import recovery_sweep
@@ -22,6 +23,9 @@ JOBS: list[tuple[str, Callable[[datetime], dict[str, int]]]] = [
     ("takedown", takedown_tick),
     # Tasks orphaned by killed workers failed; lost intakes and captures queued again.
     ("recovery", recovery_sweep),
+    # New audit entries verified against the checkpoint; the whole chain walked again daily,
+    # in batches; the verified head anchored outside the database daily (hotline/audit).
+    ("audit", audit_tick),
 ]
 
 

@@ -4,10 +4,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from hotline.audit.models import AppendOnlyError, AuditEntry
 from hotline.audit.services import audit_record, audit_verify
+
+from .tampering import sql
 
 
 def verify() -> str:
@@ -45,8 +46,8 @@ def test_the_model_refuses_changes_and_deletion() -> None:
 
 
 def _sql(statement: str, *params: str | int) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
+    # As the database's owner, who can switch the PostgreSQL trigger off (tampering.py).
+    sql(statement, *params)
 
 
 @pytest.mark.django_db
