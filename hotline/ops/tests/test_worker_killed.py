@@ -6,6 +6,7 @@ and is skipped on the in-memory SQLite of the first.
 
 from __future__ import annotations
 
+import hashlib
 import signal
 import subprocess
 import sys
@@ -41,9 +42,11 @@ class WorkerKilledTestCase(TransactionTestCase):
                                        host="127.0.0.1", registrable_domain="127.0.0.1",
                                        status=Case.Status.CLOSED, verdict="csam",
                                        confirmed=True, first_reported=now, last_reported=now)
+            # The confirmed page's hash: what tells "still there" for a page without items.
             takedown = Takedown.objects.create(case=case, state=Takedown.State.ACTIVE,
                                                confirmed_at=now, next_check_at=now,
-                                               route="police")
+                                               route="police", recorded_sha256=hashlib.sha256(
+                                                   b"<html>stand-in</html>").hexdigest())
             services.takedown_tick(now=now)  # queues the check
             worker = subprocess.Popen(
                 [sys.executable, "-m", "hotline.cli", "worker", "--no-startup-delay",
