@@ -316,9 +316,13 @@ FETCH_USER_AGENT = os.environ.get("FETCH_USER_AGENT", "hotline-capture/1.0")
 # Resolvers: "ip", "ip:port" or "[ipv6]:port", comma-separated; empty = the system's resolver.
 DNS_RESOLVERS = envlist("DNS_RESOLVERS", [])
 DNS_TIMEOUT = envfloat("DNS_TIMEOUT", 5.0, low=0.1, high=60)  # seconds, for each DNS query
-# Empty: the GeoIP step is skipped and the trace says so.
+# A hub's own files always answer. Without a country file the offline dataset installed with
+# the product (iptocc: the RIRs' delegations, where each block is registered) answers the
+# country, so a fresh machine can route; GEOIP_OFFLINE=0 turns it off. Without an ASN file the
+# trace has no network numbers and says so.
 GEOIP_COUNTRY_DB = os.environ.get("GEOIP_COUNTRY_DB", "")
 GEOIP_ASN_DB = os.environ.get("GEOIP_ASN_DB", "")
+GEOIP_OFFLINE = envbool("GEOIP_OFFLINE", True)
 # IANA RDAP bootstrap files (ipv4.json, ipv6.json, asn.json, dns.json); `hotline rdap refresh`
 # downloads them from RDAP_BOOTSTRAP_URL into this directory.
 RDAP_BOOTSTRAP_DIR = Path(os.environ.get("RDAP_BOOTSTRAP_DIR")
