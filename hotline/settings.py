@@ -358,7 +358,13 @@ HUB_NAME = os.environ.get("HUB_NAME", "Hotline")
 HUB_EMAIL = os.environ.get("HUB_EMAIL", "reports@hub.example.test")
 HUB_DOMAIN = os.environ.get("HUB_DOMAIN", "hub.example.test")
 DEFAULT_FROM_EMAIL = HUB_EMAIL
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
+# With EMAIL_HOST, notices go out by SMTP. Without it (a development machine) each message is
+# written as a file under var/mail/ and nothing leaves the machine; `hotline serve`, the hub
+# dashboard and `hotline check --deploy` all say so.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
+EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+                 else "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD") if os.environ.get(
