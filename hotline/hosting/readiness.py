@@ -63,7 +63,7 @@ def stale_bootstrap() -> Problem | None:
         except bootstrap.BootstrapError as e:
             return Problem(_(
                 "The RDAP bootstrap file %(kind)s.json cannot be read (%(problem)s), so abuse "
-                "contacts cannot be looked up: run \u201chotline rdap refresh\u201d.") % {
+                "contacts cannot be looked up: run “hotline rdap refresh”.") % {
                     "kind": kind, "problem": e})
         if published is None or (oldest is not None and published >= oldest):
             continue
@@ -72,6 +72,6 @@ def stale_bootstrap() -> Problem | None:
         return None
     return Problem(_(
         "The RDAP bootstrap files are from %(date)s, %(days)d days ago: abuse contacts may be "
-        "looked up at a registry that no longer holds the address. Run \u201chotline rdap "
-        "refresh\u201d (and again every month).") % {
+        "looked up at a registry that no longer holds the address. Run “hotline rdap "
+        "refresh” (and again every month).") % {
             "date": oldest.isoformat(), "days": (today - oldest).days})

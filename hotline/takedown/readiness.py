@@ -73,9 +73,9 @@ def waiting_for_a_contact() -> Problem | None:
     if not waiting:
         return None
     return Problem(
-        ngettext("%(n)d takedown waits in \u201cNo contact found\u201d: open it and send it "
+        ngettext("%(n)d takedown waits in “No contact found”: open it and send it "
                  "elsewhere (Override the routing).",
-                 "%(n)d takedowns wait in \u201cNo contact found\u201d: open each one and send "
+                 "%(n)d takedowns wait in “No contact found”: open each one and send "
                  "it elsewhere (Override the routing).", waiting) % {"n": waiting},
         link=reverse("takedown:list") + f"?state={Takedown.State.NO_CONTACT}",
         link_text=_("Takedowns waiting for a contact"))
