@@ -36,7 +36,7 @@ class Dataset:
     version: str = ""
     file: str = ""
 
-    def source(self, **extra: Any) -> dict[str, Any]:
+    def source(self) -> dict[str, Any]:
         """What a trace records about the dataset, with its age on the day of the trace."""
         today = datetime.now(UTC).date()
         recorded: dict[str, Any] = {"dataset": self.name}
@@ -44,7 +44,6 @@ class Dataset:
             recorded["version"] = self.version
         if self.file:
             recorded["file"] = self.file
-        recorded.update(extra)
         recorded["build_date"] = self.built.isoformat() if self.built else ""
         recorded["age_days"] = (today - self.built).days if self.built else None
         return recorded
