@@ -26,6 +26,7 @@ run: $(VENV)/.run-installed translations
 	$(HOTLINE) collectstatic --noinput -v0
 	$(HOTLINE) keys generate --if-missing
 	$(HOTLINE) portals import hotline/portals/demo/network.yaml
+	$(HOTLINE) takedown directory import --if-empty hotline/takedown/demo/directory.yaml
 	$(HOTLINE) serve
 
 lint: $(VENV)/.test-installed

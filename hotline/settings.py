@@ -393,9 +393,13 @@ check_client_hints(FETCH_USER_AGENT, FETCH_CLIENT_HINTS)
 # Resolvers: "ip", "ip:port" or "[ipv6]:port", comma-separated; empty = the system's resolver.
 DNS_RESOLVERS = envlist("DNS_RESOLVERS", [])
 DNS_TIMEOUT = envfloat("DNS_TIMEOUT", 5.0, low=0.1, high=60)  # seconds, for each DNS query
-# Empty: the GeoIP step is skipped and the trace says so.
+# A hub's own files always answer. Without a country file the offline dataset installed with
+# the product (iptocc: the RIRs' delegations, where each block is registered) answers the
+# country, so a fresh machine can route; GEOIP_OFFLINE=0 turns it off. Without an ASN file the
+# trace has no network numbers and says so.
 GEOIP_COUNTRY_DB = os.environ.get("GEOIP_COUNTRY_DB", "")
 GEOIP_ASN_DB = os.environ.get("GEOIP_ASN_DB", "")
+GEOIP_OFFLINE = envbool("GEOIP_OFFLINE", True)
 # IANA RDAP bootstrap files (ipv4.json, ipv6.json, asn.json, dns.json); `hotline rdap refresh`
 # downloads them from RDAP_BOOTSTRAP_URL into this directory.
 RDAP_BOOTSTRAP_DIR = Path(os.environ.get("RDAP_BOOTSTRAP_DIR")
@@ -431,7 +435,13 @@ HUB_NAME = os.environ.get("HUB_NAME", "Hotline")
 HUB_EMAIL = os.environ.get("HUB_EMAIL", "reports@hub.example.test")
 HUB_DOMAIN = os.environ.get("HUB_DOMAIN", "hub.example.test")
 DEFAULT_FROM_EMAIL = HUB_EMAIL
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
+# With EMAIL_HOST, notices go out by SMTP. Without it (a development machine) each message is
+# written as a file under var/mail/ and nothing leaves the machine; `hotline serve`, the hub
+# dashboard and `hotline check --deploy` all say so.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
+EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+                 else "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD") if os.environ.get(

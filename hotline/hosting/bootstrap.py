@@ -13,6 +13,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,13 @@ class Bootstrap:
 
     def networks(self) -> list[tuple[IPNetwork, str]]:
         return _networks(self)
+
+    def published(self) -> date | None:
+        """The day IANA published the file (RFC 9224 "publication"), None if unreadable."""
+        try:
+            return date.fromisoformat(self.publication[:10])
+        except ValueError:
+            return None
 
     def base_url_for_address(self, address: IPAddress) -> str | None:
         """The base URL of the most specific prefix holding address (longest match)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -48,3 +50,15 @@ class Trace(models.Model):
     def __str__(self) -> str:
         state = "ok" if self.ok else f"failed at {self.failed_step}"
         return f"Trace of case {self.case_id} ({state})"
+
+    def geoip_sources(self) -> list[dict[str, Any]]:
+        """What answered the country and the network lookups, with its age on the day of the
+        trace (``datasets.Dataset.source``); a lookup that nothing answered has no dataset."""
+        steps = self.result.get("steps") if isinstance(self.result, dict) else None
+        step = next((s for s in steps or [] if isinstance(s, dict) and s.get("step") == "geoip"),
+                    None)
+        if step is None:
+            return []
+        labels = {"country": _("Country"), "asn": _("Network")}
+        return [{"kind": kind, "label": label, **(step.get("source", {}).get(kind) or {})}
+                for kind, label in labels.items()]

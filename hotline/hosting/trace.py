@@ -7,7 +7,8 @@
    addresses of the name it ends at. A host that is an IP address skips this step.
 2. ``geoip``: for each address, the country, network number (ASN) and its organisation from
    MaxMind-format databases (``GEOIP_COUNTRY_DB``, ``GEOIP_ASN_DB``), and a CDN flag when the
-   ASN is in ``data/cdn_asns.json``.
+   ASN is in ``data/cdn_asns.json``. Without a country file the offline dataset answers the
+   country (``datasets.py``); each answer's dataset and its age are recorded.
 3. ``rdap``: the abuse contact of the first address, from the RIR's RDAP service found in the
    IANA bootstrap files (``RDAP_BOOTSTRAP_DIR``), fetched with the product's bounded fetcher.
 
@@ -24,7 +25,7 @@ import json
 import logging
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -44,7 +45,7 @@ from django.conf import settings
 from hotline.lib import fetcher
 from hotline.lib.resolver import ResolverConfigError, make_resolver
 
-from . import bootstrap
+from . import bootstrap, datasets
 
 logger = logging.getLogger(__name__)
 
@@ -310,13 +311,6 @@ def cdn_networks() -> dict[int, str]:
     return _cdn_table(str(CDN_FILE), CDN_FILE.stat().st_mtime_ns)
 
 
-def _database_source(path: str, reader: Any) -> dict[str, Any]:
-    meta = reader.metadata()
-    built = datetime.fromtimestamp(meta.build_epoch, UTC)
-    return {"file": Path(path).name, "database_type": meta.database_type,
-            "build_date": built.date().isoformat()}
-
-
 def _iso(record: Any, key: str) -> str:
     part = record.get(key) if isinstance(record, dict) else None
     code = part.get("iso_code") if isinstance(part, dict) else None
@@ -341,27 +335,54 @@ def _asn(address: Address, record: Any) -> None:
         address.organisation = organisation
 
 
+def _from_file(addresses: list[Address], step: Step, setting: str, kind: str,
+               apply: Callable[[Address, Any], None]) -> str:
+    """Look every address up in the MaxMind-format file of setting; "" or the problem."""
+    path = str(getattr(settings, setting))
+    try:
+        with maxminddb.open_database(path) as reader:
+            step.source[kind] = datasets.database_dataset(Path(path).name,
+                                                          reader.metadata()).source()
+            for address in addresses:
+                apply(address, reader.get(address.ip))
+    except (OSError, ValueError, maxminddb.InvalidDatabaseError) as e:
+        step.source[kind] = {"file": Path(path).name}
+        return f"{setting} {Path(path).name}: {e}"[:300]
+    return ""
+
+
+def _from_offline(addresses: list[Address], step: Step, offline: datasets.Dataset) -> None:
+    step.source["country"] = offline.source()
+    step.notes.append(f"countries from {offline.name} {offline.version}: where each address "
+                      f"block is registered (RIR delegations), not necessarily where it is used")
+    for address in addresses:
+        address.registered_country = datasets.offline_country(address.ip)
+        address.country = address.registered_country
+
+
 def _geoip(addresses: list[Address], step: Step) -> None:
     problems: list[str] = []
-    for setting, kind, apply in (("GEOIP_COUNTRY_DB", "country", _country),
-                                 ("GEOIP_ASN_DB", "asn", _asn)):
-        path = str(getattr(settings, setting) or "")
-        if not path:
-            step.source[kind] = None
-            problems.append(f"{setting} is not set: no {kind} lookup")
-            continue
-        try:
-            with maxminddb.open_database(path) as reader:
-                step.source[kind] = _database_source(path, reader)
-                for address in addresses:
-                    apply(address, reader.get(address.ip))
-        except (OSError, ValueError, maxminddb.InvalidDatabaseError) as e:
-            step.source[kind] = {"file": Path(path).name}
-            problems.append(f"{setting} {Path(path).name}: {e}"[:300])
+    offline = datasets.offline_dataset()
+    if settings.GEOIP_COUNTRY_DB:
+        problems.append(_from_file(addresses, step, "GEOIP_COUNTRY_DB", "country", _country))
+    elif offline is not None:
+        _from_offline(addresses, step, offline)
+    else:
+        step.source["country"] = None
+        problems.append("GEOIP_COUNTRY_DB is not set and GEOIP_OFFLINE is off: no country "
+                        "lookup")
+    # Network numbers only name the host and flag CDNs; routing needs the country, so a
+    # missing ASN file is said, not failed.
+    if settings.GEOIP_ASN_DB:
+        problems.append(_from_file(addresses, step, "GEOIP_ASN_DB", "asn", _asn))
+    else:
+        step.source["asn"] = None
+        step.notes.append("GEOIP_ASN_DB is not set: no network numbers (ASN), no CDN flag")
+    problems = [p for p in problems if p]
     if problems:
         raise StepFailed("; ".join(problems))
     for address in addresses:
-        if address.asn is None or not address.country:
+        if (settings.GEOIP_ASN_DB and address.asn is None) or not address.country:
             step.notes.append(f"{address.ip}: not (fully) in the databases")
 
 

@@ -24,7 +24,7 @@ from hotline.lib.staffaccess import staff_view
 from hotline.portals.models import Portal
 from hotline.portals.pages import page_context, portal_page
 
-from . import figures
+from . import figures, readiness
 from .figures import Period
 from .tables import Count, Table, complementary, csv_or_none, export_query
 
@@ -208,4 +208,5 @@ def hub(request: HttpRequest) -> HttpResponse:
         "tables": tables, "query": export_query(request), "queue": waiting,
         "oldest_hours": _hours(waiting["oldest_age"]),
         "days": days, "periods": PERIODS, "period": period,
+        "problems": readiness.hub_problems(),
     })

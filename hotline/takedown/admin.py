@@ -8,13 +8,14 @@ from .models import Check, Notice, PartnerHotline, Recipient, Takedown
 
 @admin.register(PartnerHotline)
 class PartnerHotlineAdmin(admin.ModelAdmin):
-    list_display = ["country", "name", "email", "language", "active"]
-    list_filter = ["active"]
+    list_display = ["country", "name", "email", "language", "active", "demo"]
+    list_filter = ["active", "demo"]
 
 
 @admin.register(Recipient)
 class RecipientAdmin(admin.ModelAdmin):
-    list_display = ["name", "email", "language", "position"]
+    list_display = ["name", "email", "language", "position", "demo"]
+    list_filter = ["demo"]
 
 
 class NoticeInline(admin.TabularInline):

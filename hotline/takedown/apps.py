@@ -9,6 +9,6 @@ class TakedownConfig(AppConfig):
     def ready(self) -> None:
         from hotline.cases.signals import case_confirmed
 
-        from . import confirmation
+        from . import checks, confirmation  # noqa: F401  (checks registers itself)
 
         case_confirmed.connect(confirmation.case_confirmed, dispatch_uid="takedown.confirmation")

@@ -21,6 +21,9 @@ class PartnerHotline(models.Model):
     email = models.EmailField(_("referral address"))
     language = models.CharField(_("language"), max_length=8, default="en")
     active = models.BooleanField(_("active"), default=True)
+    demo = models.BooleanField(_("demo data"), default=False,
+                               help_text=_("Loaded from a demonstration file: replace it "
+                                           "before real use."))
 
     class Meta:
         ordering = ["country"]
@@ -39,6 +42,9 @@ class Recipient(models.Model):
     position = models.PositiveSmallIntegerField(
         default=0, help_text=_("The first is used for referrals; the others in turn for "
                                "escalations."))
+    demo = models.BooleanField(_("demo data"), default=False,
+                               help_text=_("Loaded from a demonstration file: replace it "
+                                           "before real use."))
 
     class Meta:
         ordering = ["position", "id"]

@@ -110,13 +110,14 @@ def rdap_ip_network(start: str, end: str, *, handle: str = "NET-TEST-1",
 
 def write_bootstrap(directory: Path, base_url: str, *,
                     ipv4: tuple[str, ...] = ("192.0.2.0/24", "198.51.100.0/24"),
-                    ipv6: tuple[str, ...] = ("2001:db8::/32",)) -> Path:
+                    ipv6: tuple[str, ...] = ("2001:db8::/32",),
+                    publication: str = "2026-01-01T00:00:00Z") -> Path:
     """Bootstrap files (RFC 9224) sending the test ranges to base_url."""
     directory.mkdir(parents=True, exist_ok=True)
     entries = {"ipv4": list(ipv4), "ipv6": list(ipv6), "asn": ["64496-64511"],
                "dns": ["test"]}
     for kind, services in entries.items():
-        data = {"description": f"test {kind}", "publication": "2026-01-01T00:00:00Z",
+        data = {"description": f"test {kind}", "publication": publication,
                 "services": [[services, [base_url]]], "version": "1.0"}
         (directory / f"{kind}.json").write_text(json.dumps(data))
     return directory

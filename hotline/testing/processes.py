@@ -6,6 +6,7 @@ an environment that points them at the database and ``var/`` directory of the ca
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -101,3 +102,20 @@ def stop(processes: Iterable[subprocess.Popen[bytes]], timeout: float = 20.0) ->
         except subprocess.TimeoutExpired:
             p.kill()
             p.wait(timeout=10)
+
+
+def product_settings(env: Mapping[str, str], *names: str) -> dict[str, str]:
+    """What settings.py makes of env: the named settings (as text) in a fresh process with
+    the production settings module, this environment on top of the caller's."""
+    skip = ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    base = {k: v for k, v in os.environ.items() if k not in skip}
+    code = ("import json; from django.conf import settings as s; "
+            f"print(json.dumps({{n: str(getattr(s, n)) for n in {list(names)!r}}}))")
+    result = subprocess.run([sys.executable, "-m", "hotline.cli", "shell", "-c", code],
+                            cwd=ROOT, env={**base, "DJANGO_SETTINGS_MODULE": "hotline.settings",
+                                           **env},
+                            capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        raise RuntimeError(f"settings.py refused {dict(env)}: {result.stderr[-2000:]}")
+    values: dict[str, str] = json.loads(result.stdout.strip().splitlines()[-1])
+    return values

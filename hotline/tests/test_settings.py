@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from hotline import settings as hotline_settings
+from hotline.testing.processes import product_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -82,10 +83,36 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
         "DEBUG": "0",
         "ALLOWED_HOSTS": "report.example.test",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "EMAIL_HOST": "smtp.hub.example.test",
     }
     result = _hotline(["check", "--deploy", "--fail-level", "WARNING"], env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_notices_would_only_be_written_to_files(
+        tmp_path: Path) -> None:
+    env = {"DJANGO_SETTINGS_MODULE": "hotline.settings", "HOTLINE_VAR_DIR": str(tmp_path),
+           "EMAIL_HOST": "", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    result = _hotline(["check", "--deploy"], env)
+    assert "EMAIL_HOST is not set" in result.stdout + result.stderr
+
+
+def email_settings(tmp_path: Path, email_host: str) -> tuple[str, str]:
+    values = product_settings({"HOTLINE_VAR_DIR": str(tmp_path), "EMAIL_HOST": email_host},
+                              "EMAIL_BACKEND", "EMAIL_FILE_PATH")
+    return values["EMAIL_BACKEND"], values["EMAIL_FILE_PATH"]
+
+
+def test_without_email_host_mail_goes_to_files_under_var_mail(tmp_path: Path) -> None:
+    backend, path = email_settings(tmp_path, "")
+    assert backend == "django.core.mail.backends.filebased.EmailBackend"
+    assert Path(path) == tmp_path / "mail"
+
+
+def test_with_email_host_mail_goes_out_by_smtp(tmp_path: Path) -> None:
+    backend, _ = email_settings(tmp_path, "smtp.hub.example.test")
+    assert backend == "django.core.mail.backends.smtp.EmailBackend"
 
 
 def test_production_refuses_to_start_without_secrets(tmp_path: Path) -> None:

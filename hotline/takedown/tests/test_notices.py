@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 
 from django.test import override_settings
 from django.utils import timezone
@@ -11,6 +13,7 @@ from xarf import parse
 
 from hotline.takedown import services
 from hotline.takedown.models import Notice, Takedown
+from hotline.testing.processes import product_settings
 from hotline.testing.smtp import smtp_server, smtp_settings
 
 from .base import HOST, POLICE, TakedownTestCase, payload
@@ -105,3 +108,22 @@ class NoticeTestCase(TakedownTestCase):
         services.notice_create(self.takedown, Notice.Kind.FIRST)
         counts = services.takedown_tick(now=timezone.now() + timedelta(hours=23))
         self.assertEqual(counts["resends"], 0)
+
+
+class DevelopmentMailTestCase(TakedownTestCase):
+    def test_a_notice_sent_without_email_host_lands_as_a_file_under_var_mail(self) -> None:
+        with tempfile.TemporaryDirectory() as var:
+            chosen = product_settings({"HOTLINE_VAR_DIR": var, "EMAIL_HOST": ""},
+                                      "EMAIL_BACKEND", "EMAIL_FILE_PATH")
+            case = self.confirm("https://images.example.test/g/9")
+            takedown = self.active_takedown(case, [HOST, POLICE])
+            with self.settings(**chosen):
+                notice = services.notice_create(takedown, Notice.Kind.FIRST)
+                services.notice_send(notice_id=str(notice.pk))
+            files = list((Path(var) / "mail").iterdir())
+            self.assertEqual(len(files), 1)
+            written = files[0].read_text()
+        self.assertIn("To: abuse@hosting.example.test", written)
+        self.assertIn(f"Message-ID: <{notice.pk}@hub.example.test>", written)
+        notice.refresh_from_db()
+        self.assertEqual(notice.state, Notice.State.SENT)

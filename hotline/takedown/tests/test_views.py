@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from hotline.audit.models import AuditEntry
 from hotline.takedown.models import Notice, Takedown
 
@@ -53,3 +55,21 @@ class TakedownViewsTestCase(TakedownTestCase):
         self.assertEqual(self.as_user(self.analyst).post(
             f"/staff/takedown/{self.case.pk}/override/", {}).status_code, 403)
         self.assertFalse(Notice.objects.exists())
+
+
+class TraceDatasetShownTestCase(TakedownTestCase):
+    def test_the_page_says_which_dataset_gave_the_country_and_how_old_it_was(self) -> None:
+        from hotline.hosting.datasets import Dataset
+        from hotline.hosting.models import Trace
+
+        case = self.confirm("https://images.example.test/g/2")
+        offline = Dataset(name="iptocc", version="3.3.170", built=dt.date(2026, 10, 27))
+        source = {**offline.source(), "age_days": 33}  # as recorded on the day of the trace
+        Trace.objects.create(case=case, country="US", result={"steps": [
+            {"step": "dns", "source": {}},
+            {"step": "geoip", "source": {"country": source, "asn": None}}]})
+
+        page = self.as_user(self.analyst).get(f"/staff/takedown/{case.pk}/")
+        self.assertContains(page, "iptocc 3.3.170")
+        self.assertContains(page, "data of 2026-10-27, 33 days old")
+        self.assertContains(page, "no network data")

@@ -18,6 +18,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from hotline.portals.models import Portal
+from hotline.takedown.checks import notices_only_written_to_files
+
+
+def where_notices_go() -> str:
+    """One line for the summary: a developer must know that notices stay on the machine."""
+    if notices_only_written_to_files():
+        return (f"written as files to {settings.EMAIL_FILE_PATH}/, never sent "
+                f"(set EMAIL_HOST to send them)")
+    return f"sent by e-mail through {settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
 
 
 class Command(BaseCommand):
@@ -47,6 +56,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Staff side:      {base}/staff/")
         self.stdout.write("  no accounts exist by default: .venv/bin/hotline createadmin EMAIL "
                           "prints a one-time set-up link")
+        self.stdout.write(f"Notices:         {where_notices_go()}")
         self.stdout.write("Press Ctrl-C to stop.\n")
 
         def stop(signum: int, frame: Any) -> None:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('takedown', '0003_removal_evidence'),
+        ('takedown', '0004_directory_demo'),
     ]
 
     operations = [
