@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from hotline.audit.services import audit_record
 from hotline.cases.models import Case
-from hotline.lib import fetcher
+from hotline.lib import csvsafe, fetcher
 
 from .models import BankHash, Capture, HashBank, Match, UrlListChange, UrlListEntry
 
@@ -144,10 +144,11 @@ def bank_export(bank: HashBank, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(rows, indent=1)
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=HASH_FIELDS)
-    writer.writeheader()
+    writer = csvsafe.writer(out)
+    writer.writerow(HASH_FIELDS)
     for row in rows:
-        writer.writerow({**row, "classification": json.dumps(row["classification"])})
+        row["classification"] = json.dumps(row["classification"])
+        writer.writerow(row[name] for name in HASH_FIELDS)
     return out.getvalue()
 
 

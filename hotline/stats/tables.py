@@ -7,7 +7,6 @@ the CSV can contain it.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +15,8 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+
+from hotline.lib import csvsafe
 
 from . import charts
 
@@ -101,7 +102,7 @@ class Table:
     def csv_response(self) -> HttpResponse:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.name}.csv"'
-        writer = csv.writer(response)
+        writer = csvsafe.writer(response)
         writer.writerow(self.headers)
         for row in self.rows:
             writer.writerow([_csv_cell(cell) for cell in row])
