@@ -404,15 +404,23 @@ RECEIPT_ARGON2_TIME_COST = envint("RECEIPT_ARGON2_TIME_COST", 3)
 RECEIPT_ARGON2_MEMORY_KIB = envint("RECEIPT_ARGON2_MEMORY_KIB", 64 * 1024)
 
 # Logging: no mail_admins handler (its reports carry request headers); the public middleware
-# also removes client details before any view or logger sees the request.
+# also removes client details before any view or logger sees the request, and every line loses
+# one-time set-up links (hotline/lib/logredact.py). Third-party libraries log at WARNING only:
+# at INFO, httpx and httpcore write every address a capture or re-check fetches (reported URLs,
+# RDAP queries) into the log.
+QUIET_LIBRARIES = ["httpx", "httpcore", "urllib3", "h11", "h2", "hpack", "asyncio", "filelock",
+                   "tldextract", "PIL", "webauthn", "xarf", "faiss", "maxminddb", "dns"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "hotline.lib.logredact.RedactSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        **{name: {"level": "WARNING"} for name in QUIET_LIBRARIES},
     },
 }
