@@ -397,6 +397,9 @@ SEALING_PRIVATE_KEY_FILE = Path(
     os.environ.get("SEALING_PRIVATE_KEY_FILE", VAR_DIR / "keys" / "sealing.key")
 )
 RECEIPT_PEPPER = envsecret("RECEIPT_PEPPER")
+# The rate limits' key of the day is derived from this secret (hotline/lib/ratelimit.py): it
+# stays out of the cache that holds the counters, so the cache alone names no address.
+RATELIMIT_SECRET = envsecret("RATELIMIT_SECRET")
 # Argon2id cost for receipts (64 MiB, 3 passes): a few hundred milliseconds on one core of this
 # 2-core machine (measured 0.34 s under load), which makes guessing a 20-digit code pointless
 # even with the database, while a status check stays quick; status checks are rate limited.

@@ -76,6 +76,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
         "HOTLINE_VAR_DIR": str(tmp_path),
         "SECRET_KEY": "x" * 20 + "production-secret-key-with-enough-entropy-0123456789",
         "RECEIPT_PEPPER": "a-pepper-for-the-test",
+        "RATELIMIT_SECRET": "a-rate-limit-secret-for-the-test",
         "HTTPS": "1",
         "DEBUG": "0",
         "ALLOWED_HOSTS": "report.example.test",
