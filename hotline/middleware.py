@@ -21,10 +21,10 @@ from hotline.api.errors import MESSAGES
 from hotline.api.errors import problem as api_problem
 from hotline.errors import problem
 from hotline.lib.ratelimit import client_address, client_key
+from hotline.sides import is_public
 
 log = logging.getLogger(__name__)
 
-STAFF_PREFIXES = ("/staff/",)
 CLIENT_DETAILS = (
     "REMOTE_ADDR", "REMOTE_HOST", "REMOTE_PORT", "HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP",
     "HTTP_FORWARDED", "HTTP_CLIENT_IP", "HTTP_TRUE_CLIENT_IP", "HTTP_CF_CONNECTING_IP",
@@ -43,10 +43,6 @@ PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
     "microphone=(), payment=(), usb=(), interest-cohort=(), browsing-topics=()"
 )
-
-
-def is_public(path: str) -> bool:
-    return not path.startswith(STAFF_PREFIXES)
 
 
 def _is_api(request: HttpRequest) -> bool:

@@ -120,6 +120,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+# A refused request gets the product's own page, in the language of the address.
+CSRF_FAILURE_VIEW = "hotline.errors.csrf_failure"
 
 # The staff side is the only place with cookies: short, HttpOnly, SameSite=Strict.
 SESSION_COOKIE_NAME = "hotline_staff"
