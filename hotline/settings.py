@@ -382,8 +382,14 @@ API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/m")
 API_MAX_BODY_BYTES = envint("API_MAX_BODY_BYTES", 1024 * 1024)
 API_MAX_BATCH = envint("API_MAX_BATCH", 100)
 API_MAX_URLS = envint("API_MAX_URLS", 50)
-REPORT_RATE_LIMIT = envint("REPORT_RATE_LIMIT", 20)  # per client key per hour
-STATUS_RATE_LIMIT = envint("STATUS_RATE_LIMIT", 10)  # per client key per hour
+# Public forms (hotline/public/views.py: _spend): valid reports and status checks per client
+# key per hour; refused posts (invalid input) have a larger budget of their own, so that junk
+# from an address many people share never uses up their reports. Onion visitors all arrive
+# from the Tor daemon's address: they share budgets ONION_RATE_FACTOR times larger instead.
+REPORT_RATE_LIMIT = envint("REPORT_RATE_LIMIT", 20)
+STATUS_RATE_LIMIT = envint("STATUS_RATE_LIMIT", 10)
+INVALID_RATE_LIMIT = envint("INVALID_RATE_LIMIT", 60)
+ONION_RATE_FACTOR = envint("ONION_RATE_FACTOR", 25)
 # Number of trusted reverse proxies in front of the web tier, used only to find the client
 # address for the rate-limit key (it is never stored).
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)

@@ -48,13 +48,17 @@ def client_key(address: str) -> str:
     return digest[:KEY_BITS // 8].hex()
 
 
-def allow(scope: str, key: str, limit: int, window: int = 3600) -> bool:
-    """Count one hit for (scope, key) and say whether it is within the limit."""
+def hit(scope: str, key: str, window: int = 3600) -> int:
+    """Count one hit for (scope, key) and return the hits of the current window so far."""
     name = f"ratelimit:{scope}:{key}:{int(time.time() // window)}"
     cache.add(name, 0, timeout=window)
     try:
-        count = cache.incr(name)
+        return cache.incr(name)
     except ValueError:  # expired between add and incr
         cache.set(name, 1, timeout=window)
-        count = 1
-    return count <= limit
+        return 1
+
+
+def allow(scope: str, key: str, limit: int, window: int = 3600) -> bool:
+    """Count one hit for (scope, key) and say whether it is within the limit."""
+    return hit(scope, key, window) <= limit
