@@ -48,29 +48,25 @@ def published(scope: str, now: dt.datetime) -> Published:
 def _network(now: dt.datetime) -> dict[str, Published]:
     first_year = now.replace(year=now.year - PUBLIC_YEARS + 1, month=1, day=1, hour=0,
                              minute=0, second=0, microsecond=0)
+    years, months = Period(first_year, now), Period(month_start(now, 11), now)
     codes = dict(Portal.objects.filter(enabled=True).values_list("pk", "code"))
-    tables: dict[str, tuple[Outcomes, Outcomes]] = {}
-    for unit, period in [("year", Period(first_year, now)),
-                         ("month", Period(month_start(now, 11), now))]:
-        by_portal = figures.outcomes_by_portal(unit, period)
-        scopes = {code: by_portal.get(pk, {}) for pk, code in codes.items()}
-        scopes[HUB] = figures.outcomes_by(unit, None, period)
-        for scope, outcomes in scopes.items():
-            yearly, _monthly = tables.get(scope, ({}, {}))
-            tables[scope] = (outcomes, {}) if unit == "year" else (yearly, _every_month(
-                outcomes, now))
-    # Every year of the network on every page: a year left out would publish a zero.
-    network_years = tables[HUB][0]
-    tables = {scope: ({day: yearly.get(day, _EMPTY) for day in network_years}, monthly)
-              for scope, (yearly, monthly) in tables.items()}
-    hidden = withheld({s: t[0] for s, t in tables.items()}, {s: t[1] for s, t in tables.items()},
-                      total=HUB, low=min_count())
-    return {scope: Published(yearly, monthly, frozenset(hidden[scope][0]),
-                             frozenset(hidden[scope][1]))
-            for scope, (yearly, monthly) in tables.items()}
+    yearly = _scopes(codes, figures.outcomes_by_portal("year", years),
+                     figures.outcomes_by("year", None, years))
+    monthly = _scopes(codes, figures.outcomes_by_portal("month", months),
+                      figures.outcomes_by("month", None, months))
+    # Every year of the network and every month of the last twelve on every page, also those
+    # with nothing in them: a year left out would publish a zero.
+    yearly = {scope: {day: outcomes.get(day, _EMPTY) for day in yearly[HUB]}
+              for scope, outcomes in yearly.items()}
+    monthly = {scope: {day: outcomes.get(day, _EMPTY) for day in
+                       (month_start(now, back).date() for back in range(11, -1, -1))}
+               for scope, outcomes in monthly.items()}
+    hidden = withheld(yearly, monthly, total=HUB, low=min_count())
+    return {scope: Published(yearly[scope], monthly[scope], frozenset(hidden[scope][0]),
+                             frozenset(hidden[scope][1])) for scope in yearly}
 
 
-def _every_month(outcomes: Outcomes, now: dt.datetime) -> Outcomes:
-    """Every month of the last twelve, also those with nothing in them."""
-    return {day: outcomes.get(day, _EMPTY) for day in
-            (month_start(now, back).date() for back in range(11, -1, -1))}
+def _scopes(codes: dict[int, str], by_portal: dict[int | None, Outcomes],
+            hub: Outcomes) -> dict[str, Outcomes]:
+    """The outcomes of each enabled portal, by code, and of the whole network (HUB)."""
+    return {**{code: by_portal.get(pk, {}) for pk, code in codes.items()}, HUB: hub}

@@ -54,6 +54,8 @@ def _outcome_table(name: str, caption: str, first: str, by: Outcomes, label: Any
 @portal_page
 def public(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
     hub = request.GET.get("scope") == "hub"
+    # Anyone may ask for this page: published() computes the whole network at most once per
+    # FIGURES_CACHE_SECONDS, whatever the traffic.
     shown = published(HUB if hub else portal.code, timezone.now())
     tables = [
         _outcome_table("yearly", _("Per year"), _("Year"), shown.yearly, lambda d: str(d.year),
