@@ -61,7 +61,7 @@ def withheld(yearly: dict[str, Outcomes], monthly: dict[str, Outcomes], *, total
              low: int) -> dict[str, tuple[set[tuple[dt.date, str]], set[tuple[dt.date, str]]]]:
     """For each scope (portal codes and ``total``, the hub), the (yearly, monthly) cells to
     withhold, as (first day, column key). ``monthly`` has every month of the monthly table
-    for every scope; ``yearly`` only the years with something in them."""
+    for every scope; a year missing from a scope's ``yearly`` reads as a published zero."""
     result: dict[str, tuple[set[tuple[dt.date, str]], set[tuple[dt.date, str]]]] = {
         scope: (set(), set()) for scope in yearly}
     keys = {key for table in (*yearly.values(), *monthly.values()) for row in table.values()
@@ -93,7 +93,8 @@ def _table(yearly: dict[str, Outcomes], monthly: dict[str, Outcomes], key: str, 
                 table.hidden.add((row, scope))
                 table.small.add((row, scope))
         if not in_year or in_year[0].month != 1:
-            # The months before the monthly table: one unknown, known zero with the year.
+            # The months of the year before the monthly table's first: their sum is one
+            # unknown count (a known zero when the year is left out).
             rest = ((REST, first), scope)
             table.values[rest] = 0
             if published:
