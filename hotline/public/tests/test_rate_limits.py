@@ -68,7 +68,7 @@ class RateLimitTestCase(PublicTestCase):
         with self.assertLogs("hotline.public.views", "WARNING") as logs:
             r = onion()
             onion()
-        self.assertContains(r, "through the onion service", status_code=429)
+        self.assertContains(r, "envoyées par le service onion", status_code=429)
         self.assertContains(r, '<html lang="fr"', status_code=429)
         self.assertEqual(len(logs.output), 1)  # said once per window, with no client detail
         self.assertNotIn("127.0.0.1", logs.output[0])
