@@ -134,9 +134,9 @@ def seed(n: int, now: dt.datetime, rng: random.Random) -> dict[str, int]:
     counts = {}
     with transaction.atomic():
         counts["reports"] = insert(Report, ["id", "portal_id", "language", "content_kind",
-                                            "receipt_digest", "status", "received_at"],
-                                   ((i, portals[p].pk, codes[p][1], "image", f"{i:064x}",
-                                     "assessed", r) for i, p, r, *_ in cases))
+                                            "receipt_digest", "received_at"],
+                                   ((i, portals[p].pk, codes[p][1], "image", f"{i:064x}", r)
+                                    for i, p, r, *_ in cases))
         counts["addresses"] = insert(ReportedAddress, [
             "id", "report_id", "position", "submitted", "canonical_url", "host",
             "registrable_domain"], ((i, i, 0, f"https://h{i % 997}.example.test/{i}",

@@ -11,9 +11,10 @@ from urllib.parse import urlencode
 from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import URLPattern, URLResolver, reverse
+from django.urls import URLPattern, URLResolver, path, reverse
 
 from hotline.audit.services import audit_record
+from hotline.lib.urlids import DATABASE_ID
 
 
 class AuditedAdminMixin:
@@ -33,18 +34,35 @@ class AuditedAdminMixin:
         return super().log_deletions(request, queryset)  # type: ignore[misc]
 
 
+class BoundedIdsMixin:
+    """Third-party admin views with ``<int:…>`` in their address (django-otp's device
+    configuration) take database ids only: a number past the 64-bit range is a 404, not an
+    overflow in the database driver."""
+
+    def get_urls(self) -> list[URLPattern]:
+        return [_bounded(entry) for entry in super().get_urls()]  # type: ignore[misc]
+
+
+def _bounded(entry: URLPattern) -> URLPattern:
+    route = str(entry.pattern)
+    if "<int:" not in route or entry.name is None:
+        return entry
+    return path(route.replace("<int:", f"<{DATABASE_ID}:"), entry.callback, entry.default_args,
+                entry.name)
+
+
 class StaffAdminSite(admin.AdminSite):
     site_header = "Hotline administration"
     site_title = "Hotline administration"
 
     def get_urls(self) -> list[URLResolver | URLPattern]:
         # By now every app has registered its ModelAdmins (including third-party ones such
-        # as django-otp's): give each the audit hooks.
+        # as django-otp's): give each the audit hooks and bounded ids.
         for model_admin in self._registry.values():
             cls = model_admin.__class__
             if not issubclass(cls, AuditedAdminMixin):
-                model_admin.__class__ = type(f"Audited{cls.__name__}", (AuditedAdminMixin, cls),
-                                             {})
+                model_admin.__class__ = type(f"Audited{cls.__name__}",
+                                             (AuditedAdminMixin, BoundedIdsMixin, cls), {})
         return super().get_urls()
 
     def has_permission(self, request: HttpRequest) -> bool:

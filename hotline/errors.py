@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from hotline.portals.models import supported_languages
+from hotline.sides import is_public
 
 
 def problem(request: HttpRequest, status: int, message: str = "") -> HttpResponse:
@@ -63,3 +64,20 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return problem(request, 500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's CSRF check refused a request (settings.CSRF_FAILURE_VIEW).
+
+    The public side sets no cookie: its two forms are exempt and check where a post comes
+    from themselves (public/views.py), so a refusal there is a post (or put, delete …) to a
+    page that can only be shown. On the staff side a form's token has expired or the form
+    came from elsewhere. Either way a page of the product, not Django's page asking for
+    cookies in English.
+    """
+    if is_public(request.path_info):
+        response = problem(request, 405)
+        response["Allow"] = "GET"
+        return response
+    return problem(request, 403, _("The form had expired or came from another site. Go "
+                                   "back, reload the page and send the form again."))

@@ -1,7 +1,9 @@
 """gunicorn settings for the web tier.
 
 The access log format leaves out the client address (%(h)s), user agent (%(a)s) and referrer
-(%(f)s): the public side must never log who visited it.
+(%(f)s): the public side must never log who visited it. Access and error lines lose one-time
+set-up links (/staff/setup/<uid>/<token>/: hotline/lib/logredact.py), which would let anyone who
+reads the log choose a new staff member's password.
 """
 
 from __future__ import annotations
@@ -11,6 +13,17 @@ import os
 # Every environment variable is read in hotline/settings.py, these two included.
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
 from django.conf import settings
+from gunicorn.glogging import Logger
+
+from hotline.lib.logredact import RedactSecrets
+
+
+class RedactingLogger(Logger):
+    def setup(self, cfg: object) -> None:
+        super().setup(cfg)
+        for log in (self.access_log, self.error_log):
+            log.addFilter(RedactSecrets())
+
 
 wsgi_app = "hotline.wsgi:application"
 worker_class = "gthread"
@@ -24,6 +37,7 @@ accesslog = "-"
 errorlog = "-"
 loglevel = "info"
 access_log_format = '%(t)s "%(r)s" %(s)s %(B)s %(M)sms'
+logger_class = RedactingLogger
 proc_name = "hotline-web"
 # gunicorn 27's control socket is one path per user (~/.gunicorn/gunicorn.ctl), so several
 # servers on one machine (tests, benchmarks, blue/green) would fight over it; nothing uses it.

@@ -3,7 +3,8 @@
 For every public request it refuses oversize bodies before parsing, derives the rate-limit key
 from the client address and then removes the address, user agent, referrer and cookies from
 the request, so that no later code (views, error logging) can store or log them. On the way
-out it sets the security headers and drops any cookie.
+out it sets the security headers and drops any cookie. Staff responses are marked as never
+to be stored: they carry decrypted reporter text and case details.
 """
 
 from __future__ import annotations
@@ -14,15 +15,16 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 from hotline.api.errors import MESSAGES
 from hotline.api.errors import problem as api_problem
 from hotline.errors import problem
 from hotline.lib.ratelimit import client_address, client_key
+from hotline.sides import is_public
 
 log = logging.getLogger(__name__)
 
-STAFF_PREFIXES = ("/staff/",)
 CLIENT_DETAILS = (
     "REMOTE_ADDR", "REMOTE_HOST", "REMOTE_PORT", "HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP",
     "HTTP_FORWARDED", "HTTP_CLIENT_IP", "HTTP_TRUE_CLIENT_IP", "HTTP_CF_CONNECTING_IP",
@@ -41,10 +43,6 @@ PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
     "microphone=(), payment=(), usb=(), interest-cohort=(), browsing-topics=()"
 )
-
-
-def is_public(path: str) -> bool:
-    return not path.startswith(STAFF_PREFIXES)
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -68,6 +66,9 @@ class PublicSideMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not is_public(request.path_info):
             response = self.get_response(request)
+            # Every staff response, error pages and redirects included: a shared computer's
+            # browser cache or a proxy must never keep decrypted reporter text.
+            patch_cache_control(response, no_store=True, private=True)
             response.setdefault("Content-Security-Policy", STAFF_CSP)
             response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
             return response

@@ -164,6 +164,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+# A refused request gets the product's own page, in the language of the address.
+CSRF_FAILURE_VIEW = "hotline.errors.csrf_failure"
 
 # The staff side is the only place with cookies: short, HttpOnly, SameSite=Strict.
 SESSION_COOKIE_NAME = "hotline_staff"
@@ -500,8 +502,14 @@ API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/m")
 API_MAX_BODY_BYTES = envint("API_MAX_BODY_BYTES", 1024 * 1024)
 API_MAX_BATCH = envint("API_MAX_BATCH", 100)
 API_MAX_URLS = envint("API_MAX_URLS", 50)
-REPORT_RATE_LIMIT = envint("REPORT_RATE_LIMIT", 20)  # per client key per hour
-STATUS_RATE_LIMIT = envint("STATUS_RATE_LIMIT", 10)  # per client key per hour
+# Public forms (hotline/public/views.py: _spend): valid reports and status checks per client
+# key per hour; refused posts (invalid input) have a larger budget of their own, so that junk
+# from an address many people share never uses up their reports. Onion visitors all arrive
+# from the Tor daemon's address: they share budgets ONION_RATE_FACTOR times larger instead.
+REPORT_RATE_LIMIT = envint("REPORT_RATE_LIMIT", 20)
+STATUS_RATE_LIMIT = envint("STATUS_RATE_LIMIT", 10)
+INVALID_RATE_LIMIT = envint("INVALID_RATE_LIMIT", 60)
+ONION_RATE_FACTOR = envint("ONION_RATE_FACTOR", 25)
 # Number of trusted reverse proxies in front of the web tier, used only to find the client
 # address for the rate-limit key (it is never stored).
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
@@ -530,6 +538,10 @@ AUDIT_ANCHOR_EMAILS = envlist("AUDIT_ANCHOR_EMAILS", [])
 AUDIT_ANCHOR_SECONDS = envint("AUDIT_ANCHOR_SECONDS", 24 * 3600)
 AUDIT_VERIFY_FULL_SECONDS = envint("AUDIT_VERIFY_FULL_SECONDS", 24 * 3600)
 AUDIT_VERIFY_BATCH = envint("AUDIT_VERIFY_BATCH", 50_000)
+
+# The rate limits' key of the day is derived from this secret (hotline/lib/ratelimit.py): it
+# stays out of the cache that holds the counters, so the cache alone names no address.
+RATELIMIT_SECRET = envsecret("RATELIMIT_SECRET")
 # Argon2id cost for receipts (64 MiB, 3 passes): a few hundred milliseconds on one core of this
 # 2-core machine (measured 0.34 s under load), which makes guessing a 20-digit code pointless
 # even with the database, while a status check stays quick; status checks are rate limited.
@@ -537,15 +549,23 @@ RECEIPT_ARGON2_TIME_COST = envint("RECEIPT_ARGON2_TIME_COST", 3)
 RECEIPT_ARGON2_MEMORY_KIB = envint("RECEIPT_ARGON2_MEMORY_KIB", 64 * 1024)
 
 # Logging: no mail_admins handler (its reports carry request headers); the public middleware
-# also removes client details before any view or logger sees the request.
+# also removes client details before any view or logger sees the request, and every line loses
+# one-time set-up links (hotline/lib/logredact.py). Third-party libraries log at WARNING only:
+# at INFO, httpx and httpcore write every address a capture or re-check fetches (reported URLs,
+# RDAP queries) into the log.
+QUIET_LIBRARIES = ["httpx", "httpcore", "urllib3", "h11", "h2", "hpack", "asyncio", "filelock",
+                   "tldextract", "PIL", "webauthn", "xarf", "faiss", "maxminddb", "dns"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "hotline.lib.logredact.RedactSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        **{name: {"level": "WARNING"} for name in QUIET_LIBRARIES},
     },
 }

@@ -3,7 +3,6 @@ hash list. Every download is recorded in the audit log."""
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any, Literal
 
@@ -11,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
 from hotline.audit.services import audit_record
+from hotline.lib import csvsafe
 from hotline.lists import services
 from hotline.lists.models import BankHash, HashBank
 from hotline.lists.variants import hashed_variants
@@ -64,7 +64,7 @@ def _audit(request: HttpRequest, what: str, **details: Any) -> None:
 
 def _csv(rows: list[list[Any]], header: list[str], filename: str) -> HttpResponse:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)
     writer.writerow(header)
     writer.writerows(rows)
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")

@@ -40,7 +40,8 @@ class ReportIn(Schema):
                              "analysts can read it.")
     where_found: str = Field("", max_length=2000)
     portal: str = Field("", max_length=20, description="Code of the portal whose figures "
-                        "count the report (default: the member's portal).")
+                        "count the report (default: the member's portal). Only the member's "
+                        "own portal, or those an administrator allowed.")
 
 
 class BatchIn(Schema):
@@ -77,12 +78,7 @@ class ReportPage(Schema):
              summary="Submit reports: one or many URLs each, all stored or none")
 def submit(request: HttpRequest, payload: BatchIn) -> Any:
     member = request.auth  # type: ignore[attr-defined]
-    portals = {p.code: p for p in Portal.objects.filter(
-        code__in={r.portal for r in payload.reports if r.portal})}
-    unknown = [(f"reports.{i}.portal", f"No portal with the code {r.portal!r}.")
-               for i, r in enumerate(payload.reports) if r.portal and r.portal not in portals]
-    if unknown:
-        raise ApiError(422, unknown[0][1], unknown[0][0], list(unknown))  # type: ignore[arg-type]
+    portals = _reporting_portals(member, payload.reports)
     items = [trusted.Item(urls=r.urls, reference=r.reference.strip(),
                           classification_hint=r.classification_hint,
                           content_kind=r.content_kind, description=r.description,
@@ -96,6 +92,25 @@ def submit(request: HttpRequest, payload: BatchIn) -> Any:
     progress = progress_of(reports)
     return Status(201, {"reports": [_out(o.report, progress[o.report.pk], o.created)
                                     for o in outcomes]})
+
+
+def _reporting_portals(member: Any, reports: list[ReportIn]) -> dict[str, Portal]:
+    """The portals the batch names, by code; a 422 naming every unknown portal and every one
+    the member may not report for (its own, and those an administrator allowed)."""
+    portals = {p.code: p for p in Portal.objects.filter(
+        code__in={r.portal for r in reports if r.portal})}
+    allowed = member.reporting_portal_ids()
+    errors = []
+    for i, r in enumerate(reports):
+        if r.portal and r.portal not in portals:
+            errors.append((f"reports.{i}.portal", f"No portal with the code {r.portal!r}."))
+        elif r.portal and portals[r.portal].pk not in allowed:
+            errors.append((f"reports.{i}.portal", f"You may not report for the portal "
+                           f"{r.portal!r}: only for your own, or those an administrator "
+                           f"allowed."))
+    if errors:
+        raise ApiError(422, errors[0][1], errors[0][0], list(errors))  # type: ignore[arg-type]
+    return portals
 
 
 @router.get("/", response={200: ReportPage, **ERRORS},

@@ -1,13 +1,14 @@
 """The one check of a batch of reported web addresses, for the portal form and trusted intake:
 each must canonicalise (hotline/lib/urlcanon.py), and addresses that name the same canonical
-URL are kept once, as first typed."""
+URL are kept once, as first typed but without any user name or password in them (never
+stored, never shown again)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from hotline.lib.urlcanon import InvalidURL, canonicalise
+from hotline.lib.urlcanon import InvalidURL, canonicalise, without_userinfo
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,8 @@ def address_batch(addresses: Iterable[str]) -> AddressBatch:
     invalid = []
     for position, text in enumerate(addresses):
         try:
-            kept.setdefault(canonicalise(text).url, text.strip())
+            canonical = canonicalise(text)
+            kept.setdefault(canonical.url, without_userinfo(text.strip(), canonical))
         except InvalidURL as e:
             invalid.append(Invalid(position, text, str(e)))
     return AddressBatch(list(kept.values()), invalid)

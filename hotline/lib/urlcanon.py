@@ -40,6 +40,7 @@ class CanonicalURL:
     scheme: str
     host: str
     registrable_domain: str
+    had_userinfo: bool = False  # the text carried a user name or password (never kept)
 
 
 _DEFANG_SCHEMES = re.compile(r"^\s*h(?:xx|\*\*|XX|tt)p(s?)(?:\[:\]|:)//", re.IGNORECASE)
@@ -50,6 +51,7 @@ _HOSTLIKE_SCHEME = re.compile(r"^[a-zA-Z0-9.-]+:\d+(?:[/?#]|$)")  # "example.tes
 _WRAPPERS = [("<", ">"), ("(", ")"), ("[", "]"), ('"', '"'), ("'", "'"), ("«", "»"), ("“", "”")]
 _TRAILING = ".,;:!?'\"»”’)]}>…"
 _PERCENT = re.compile(r"%([0-9a-fA-F]{2})")
+_AUTHORITY_END = re.compile(r"[/?#\\]")
 _UNRESERVED = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 
@@ -149,6 +151,7 @@ def canonicalise(text: str) -> CanonicalURL:
         raise InvalidURL(NO_HOST, original)
     url.hostname = host
     url.hash = ""
+    had_userinfo = bool(url.username or url.password)
     url.username = ""
     url.password = ""
     url.pathname = _normalise_percent(url.pathname)
@@ -163,5 +166,37 @@ def canonicalise(text: str) -> CanonicalURL:
         raise InvalidURL(TOO_LONG, original)
     return CanonicalURL(
         url=href, scheme=url.protocol.rstrip(":"), host=host,
-        registrable_domain=registrable_domain(host),
+        registrable_domain=registrable_domain(host), had_userinfo=had_userinfo,
     )
+
+
+def without_userinfo(text: str, canonical: CanonicalURL | None = None) -> str:
+    """The pasted text without the user name and password it may carry.
+
+    Addresses pasted from a browser or a chat sometimes hold credentials
+    (``https://user:secret@example.test/``). They are not needed to find the page and must not
+    be stored or shown again, so they are cut out of the text as typed; when the text is too
+    odd for that to give the same URL back, the canonical URL (which never has them) is kept
+    instead. Raises InvalidURL, like canonicalise, for text that is not an address.
+    """
+    canonical = canonical or canonicalise(text)
+    if not canonical.had_userinfo:
+        return text
+    stripped = _remove_userinfo(text)
+    try:
+        again = canonicalise(stripped)
+    except InvalidURL:
+        return canonical.url
+    if again.had_userinfo or again.url != canonical.url:
+        return canonical.url
+    return stripped
+
+
+def _remove_userinfo(text: str) -> str:
+    """Remove everything up to the last @ of the authority (after "//", or from the start
+    when there is no scheme), as the WHATWG URL parser reads it."""
+    slashes = text.find("//")
+    start = slashes + 2 if slashes >= 0 and not _AUTHORITY_END.search(text[:slashes]) else 0
+    end = _AUTHORITY_END.search(text, start)
+    at = text.rfind("@", start, end.start() if end else len(text))
+    return text if at < 0 else text[:start] + text[at + 1:]

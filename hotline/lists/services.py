@@ -20,6 +20,7 @@ from hotline.audit.services import audit_record
 from hotline.capture.models import CaptureItem
 from hotline.cases.classification import ClassificationError, classification_check
 from hotline.cases.models import Case, Scheme, Verdict
+from hotline.lib import csvsafe
 
 from .banks import bank_changed
 from .matching import case_known_refresh, items_match
@@ -163,10 +164,11 @@ def bank_export(bank: HashBank, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(rows, indent=1)
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=HASH_FIELDS)
-    writer.writeheader()
+    writer = csvsafe.writer(out)
+    writer.writerow(HASH_FIELDS)
     for row in rows:
-        writer.writerow({**row, "classification": json.dumps(row["classification"])})
+        row["classification"] = json.dumps(row["classification"])
+        writer.writerow(row[name] for name in HASH_FIELDS)
     return out.getvalue()
 
 

@@ -29,6 +29,12 @@ class Member(models.Model):
         "portals.Portal", models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("portal"),
         help_text=_("The portal whose figures count this member's reports."))
+    # A member's report counts in a portal's published figures, so a member names only the
+    # portals an administrator has allowed: its own, and these.
+    extra_portals = models.ManyToManyField(
+        "portals.Portal", blank=True, related_name="+", verbose_name=_("may also report for"),
+        help_text=_("Other portals whose figures may count this member's reports (the member "
+                    "names one per report). Its own portal is always allowed."))
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -36,6 +42,11 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def reporting_portal_ids(self) -> set[int]:
+        """The portals this member may attribute its reports to."""
+        allowed = set(self.extra_portals.values_list("pk", flat=True))
+        return allowed | {self.portal_id} if self.portal_id is not None else allowed
 
 
 def _digest(secret: str) -> str:

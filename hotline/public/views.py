@@ -4,12 +4,14 @@ from elsewhere."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.request import split_domain_port
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
@@ -22,11 +24,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 from hotline.cases.progress import report_progress
 from hotline.intake import services
 from hotline.lib import receipts
-from hotline.lib.ratelimit import allow
+from hotline.lib.ratelimit import allow, hit
 from hotline.portals.models import Portal, supported_languages
 from hotline.portals.pages import page_context, portal_page
 
 from .forms import ReportForm, StatusForm
+
+log = logging.getLogger(__name__)
+# The one rate-limit key of every onion visitor: they cannot be told apart (see _spend).
+ONION_KEY = "onion"
 
 
 def _cross_site(request: HttpRequest) -> bool:
@@ -97,22 +103,54 @@ def privacy(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
     return render(request, "public/privacy.html", page_context(portal, lang, "privacy"))
 
 
+def _via_onion(request: HttpRequest) -> bool:
+    """True when the request came through an onion service: its Host is the hub's or a
+    portal's onion address."""
+    host, _port = split_domain_port(request.get_host())
+    if not host.endswith(".onion"):
+        return False
+    return host == settings.HUB_ONION_ADDRESS.lower() or \
+        Portal.objects.filter(onion_address=host).exists()
+
+
+def _spend(request: HttpRequest, page: str, limit: int, *, valid: bool, onion: bool) -> bool:
+    """Count one post against its budget; False when that budget is spent for this hour.
+
+    Valid posts of each form spend their own budget, refused ones a larger budget of their
+    own: typing mistakes, and junk sent from an address many people share, never use up the
+    reports of the others. Every onion visitor arrives from the Tor daemon's address, so a
+    budget per address would be one budget for all of them, stopped by the first few: onion
+    posts instead share budgets ONION_RATE_FACTOR times larger, which trip for the whole onion
+    service at once (a circuit breaker against floods; Tor's proof-of-work defence, README
+    "Running at scale", keeps the floods themselves out).
+    """
+    scope, limit = (page, limit) if valid else ("invalid", settings.INVALID_RATE_LIMIT)
+    if not onion:
+        return allow(scope, request.client_key, limit)  # type: ignore[attr-defined]
+    limit *= settings.ONION_RATE_FACTOR
+    count = hit(f"{scope}-onion", ONION_KEY)
+    if count == limit + 1:
+        log.warning("the onion service's %s budget of %d posts this hour is spent: onion "
+                    "posts are refused until the hour ends", scope, limit)
+    return count <= limit
+
+
 def _public_form(request: HttpRequest, portal: Portal, lang: str, page: str,
                  form_class: type[forms.Form], limit: int) -> tuple[Any, HttpResponse | None]:
-    """The common part of the public forms: show on GET; on POST refuse other sites, count
-    the post against the connection's limit and validate. Returns the valid form, or the
-    response to send instead (the form as typed, with its errors)."""
+    """The common part of the public forms: show on GET; on POST refuse other sites,
+    validate and count the post against its budget. Returns the valid form, or the response
+    to send instead (the form as typed, with its errors)."""
     template = f"public/{page}.html"
     if request.method == "GET":
         return None, render(request, template, page_context(portal, lang, page, form=form_class()))
     if _cross_site(request):
         raise PermissionDenied  # hotline.errors.permission_denied explains it
     form = form_class(request.POST)
-    if not allow(page, request.client_key, limit):  # type: ignore[attr-defined]
-        form.is_valid()  # so that what was typed is shown again
+    valid, onion = form.is_valid(), _via_onion(request)
+    if not _spend(request, page, limit, valid=valid, onion=onion):
         return None, render(request, template, page_context(
-            portal, lang, page, form=form, rate_limited=True), status=429)
-    if not form.is_valid():
+            portal, lang, page, form=form, rate_limited=True, via_onion=onion), status=429)
+    if not valid:
         return None, render(request, template, page_context(portal, lang, page, form=form),
                             status=400)
     return form, None

@@ -25,6 +25,7 @@ PostgreSQL; with an even number of values the median is the mean of the two midd
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,9 +50,18 @@ from hotline.portals.models import Portal
 from hotline.takedown.models import Takedown
 
 Portals = list[Portal] | None
+Outcomes = dict[dt.date, dict[str, int]]
+Spans = list[tuple[dt.date, dt.datetime, dt.datetime]]  # (first day, start, end) of buckets
 OPEN_TAKEDOWN = [Takedown.State.TRACING, Takedown.State.ACTIVE, Takedown.State.NO_CONTACT]
 # Age buckets of open takedowns, in days since confirmation: (label key, lower bound).
 AGE_BUCKETS = [("under_1d", 0), ("1_3d", 1), ("3_7d", 3), ("over_7d", 7)]
+
+
+def month_start(day: dt.datetime, back: int = 0) -> dt.datetime:
+    """The first moment of the month ``back`` months before ``day``'s."""
+    month = day.year * 12 + day.month - 1 - back
+    return day.replace(year=month // 12, month=month % 12 + 1, day=1, hour=0, minute=0,
+                       second=0, microsecond=0)
 
 
 @dataclass(frozen=True)
@@ -114,7 +124,7 @@ def median_duration(qs: QuerySet[Any], field: str, n: int | None = None) -> dt.t
     return sum(middle, dt.timedelta()) / len(middle)
 
 
-def buckets(unit: str, period: Period) -> list[tuple[dt.date, dt.datetime, dt.datetime]]:
+def buckets(unit: str, period: Period) -> Spans:
     """The weeks (from Monday), months or years that overlap the period, in the current time
     zone, each as (first day, start, end) clipped to the period."""
     tz = timezone.get_current_timezone()
@@ -122,7 +132,7 @@ def buckets(unit: str, period: Period) -> list[tuple[dt.date, dt.datetime, dt.da
     day = local.date()
     day = {"week": day - dt.timedelta(days=day.weekday()), "month": day.replace(day=1),
            "year": day.replace(month=1, day=1)}[unit]
-    result: list[tuple[dt.date, dt.datetime, dt.datetime]] = []
+    result: Spans = []
     while True:
         start = dt.datetime.combine(day, dt.time(), tz)
         if start >= period.end:
@@ -167,7 +177,7 @@ def received_by(unit: str, portals: Portals, period: Period) -> list[tuple[dt.da
     return list(count_by(reports(portals), "received_at", unit, period, one_query=False).items())
 
 
-def outcomes_by(unit: str, portals: Portals, period: Period) -> dict[dt.date, dict[str, int]]:
+def outcomes_by(unit: str, portals: Portals, period: Period) -> Outcomes:
     """Received, assessed, confirmed and removed per month or year."""
     filtered = portals is not None
     done = assessed(portals, period)
@@ -184,6 +194,46 @@ def outcomes_by(unit: str, portals: Portals, period: Period) -> dict[dt.date, di
         for day, n in column.items():
             table.setdefault(day, dict.fromkeys(columns, 0))[key] = n
     return dict(sorted(table.items()))
+
+
+def outcomes_by_portal(unit: str, period: Period) -> dict[int | None, Outcomes]:
+    """``outcomes_by`` of every portal at once (key: portal id; None: no portal), with one
+    query per column and bucket grouped by portal, so that the public figures of the whole
+    network cost about what the hub's own do, whatever the number of portals.
+
+    Each query reads only its bucket's rows through an index: the case links' copies of the
+    closing time (set only when a case closes), and the confirmed cases or removed takedowns
+    of the bucket as a subquery of case ids; a case linked twice through one portal counts
+    once.
+    """
+    def confirmed(start: dt.datetime, end: dt.datetime) -> QuerySet[Any]:
+        ids = Case.objects.filter(status=Case.Status.CLOSED, confirmed=True, closed_at__gte=start,
+                                  closed_at__lt=end).values("pk")
+        return CaseReport.objects.filter(closed_at__gte=start, closed_at__lt=end,
+                                         case_id__in=Subquery(ids))
+
+    def removed(start: dt.datetime, end: dt.datetime) -> QuerySet[Any]:
+        ids = Takedown.objects.filter(state=Takedown.State.REMOVED, removed_at__gte=start,
+                                      removed_at__lt=end).values("case_id")
+        return CaseReport.objects.filter(case_id__in=Subquery(ids))
+
+    columns: dict[str, Callable[[dt.datetime, dt.datetime], QuerySet[Any]]] = {
+        "received": lambda start, end: Report.objects.filter(received_at__gte=start,
+                                                             received_at__lt=end),
+        "assessed": lambda start, end: CaseReport.objects.filter(closed_at__gte=start,
+                                                                 closed_at__lt=end),
+        "confirmed": confirmed,
+        "removed": removed,
+    }
+    result: dict[int | None, Outcomes] = {}
+    for key, rows in columns.items():
+        counted = Count("pk") if key == "received" else Count("case", distinct=True)
+        for day, start, end in buckets(unit, period):
+            for portal, n in rows(start, end).order_by().values("portal").annotate(
+                    n=counted).values_list("portal", "n"):
+                table = result.setdefault(portal, {})
+                table.setdefault(day, dict.fromkeys(columns, 0))[key] = n
+    return {portal: dict(sorted(table.items())) for portal, table in result.items()}
 
 
 def summary(portals: Portals, period: Period) -> dict[str, Any]:

@@ -7,7 +7,6 @@ the CSV can contain it.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +15,8 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+
+from hotline.lib import csvsafe
 
 from . import charts
 
@@ -51,31 +52,6 @@ class Count:
         return f"<{min_count()}" if self.value is None else str(self.value)
 
 
-def complementary(months: dict[dt.date, dict[str, int]],
-                  years: dict[dt.date, dict[str, int]]) -> set[tuple[dt.date, str]]:
-    """Month cells to withhold so that no small month follows from its year's total.
-
-    When every month of a year up to now is in the monthly table (the current year) and the
-    year's total is published, a single small month in a column would be the total minus the
-    others: the smallest other month of that year is withheld too.
-    """
-    low = min_count()
-    hidden: set[tuple[dt.date, str]] = set()
-    for year, totals in years.items():
-        in_year = sorted(day for day in months if day.year == year.year)
-        if not in_year or in_year[0].month != 1:
-            continue  # months before the table's first one keep the total opaque
-        for key, total in totals.items():
-            if total < low:
-                continue
-            small = [day for day in in_year if months[day][key] < low]
-            if len(small) == 1:
-                others = sorted((months[day][key], day) for day in in_year if day != small[0])
-                if others:
-                    hidden.add((others[0][1], key))
-    return hidden
-
-
 @dataclass
 class Table:
     name: str
@@ -101,7 +77,7 @@ class Table:
     def csv_response(self) -> HttpResponse:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.name}.csv"'
-        writer = csv.writer(response)
+        writer = csvsafe.writer(response)
         writer.writerow(self.headers)
         for row in self.rows:
             writer.writerow([_csv_cell(cell) for cell in row])

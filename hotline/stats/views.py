@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -25,18 +23,11 @@ from hotline.portals.models import Portal
 from hotline.portals.pages import page_context, portal_page
 
 from . import figures, readiness
-from .figures import Period
-from .tables import Count, Table, complementary, csv_or_none, export_query
+from .figures import Outcomes, Period, month_start
+from .published import HUB, published
+from .tables import Count, Table, csv_or_none, export_query
 
-Outcomes = dict[dt.date, dict[str, int]]
 PERIODS = [30, 90, 365]
-PUBLIC_YEARS = 5
-
-
-def _month_start(day: dt.datetime, back: int = 0) -> dt.datetime:
-    month = day.year * 12 + day.month - 1 - back
-    return day.replace(year=month // 12, month=month % 12 + 1, day=1, hour=0, minute=0,
-                       second=0, microsecond=0)
 
 
 def _hours(value: dt.timedelta | None) -> float | None:
@@ -50,47 +41,27 @@ def _percent(value: float | None) -> float | None:
 # --- Public ------------------------------------------------------------------------------------
 
 
-def _outcome_table(name: str, caption: str, first: str, by: dict[dt.date, dict[str, int]],
-                   label: Any, withheld: set[tuple[dt.date, str]] | None = None) -> Table:
+def _outcome_table(name: str, caption: str, first: str, by: Outcomes, label: Any,
+                   withheld: frozenset[tuple[dt.date, str]]) -> Table:
     headers = [first, _("Reports received"), _("Assessed"), _("Confirmed"), _("Removed")]
-    rows = [[label(day), *(Count.public(row[key], (day, key) in (withheld or set()))
+    rows = [[label(day), *(Count.public(row[key], (day, key) in withheld)
                            for key in ("received", "assessed", "confirmed", "removed"))]
             for day, row in by.items()]
     return Table(name, caption, headers, rows)
-
-
-def _cached_outcomes(key: str, unit: str, portals: list[Portal] | None,
-                     period: Period) -> Outcomes:
-    value: Outcomes | None = cache.get(f"figures:{key}")
-    if value is None:
-        value = figures.outcomes_by(unit, portals, period)
-        cache.set(f"figures:{key}", value, settings.FIGURES_CACHE_SECONDS)
-    return value
 
 
 @require_GET
 @portal_page
 def public(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
     hub = request.GET.get("scope") == "hub"
-    portals = None if hub else [portal]
-    now = timezone.now()
-    first_year = now.replace(year=now.year - PUBLIC_YEARS + 1, month=1, day=1, hour=0,
-                             minute=0, second=0, microsecond=0)
-    # Anyone may ask for this page, so its queries run at most once per FIGURES_CACHE_SECONDS
-    # per scope, whatever the traffic.
-    scope = "hub" if hub else portal.code
-    yearly = _cached_outcomes(f"yearly:{scope}", "year", portals, Period(first_year, now))
-    monthly = _cached_outcomes(f"monthly:{scope}", "month", portals,
-                               Period(_month_start(now, 11), now))
-    # Every month of the last twelve, also those with nothing in them.
-    empty = dict.fromkeys(("received", "assessed", "confirmed", "removed"), 0)
-    monthly = {day: monthly.get(day, empty) for day in
-               (_month_start(now, back).date() for back in range(11, -1, -1))}
+    # Anyone may ask for this page: published() computes the whole network at most once per
+    # FIGURES_CACHE_SECONDS, whatever the traffic.
+    shown = published(HUB if hub else portal.code, timezone.now())
     tables = [
-        _outcome_table("yearly", _("Per year"), _("Year"), yearly, lambda d: str(d.year)),
-        _outcome_table("monthly", _("Per month, last 12 months"), _("Month"), monthly,
-                       lambda d: date_format(d, "YEAR_MONTH_FORMAT"),
-                       complementary(monthly, yearly)),
+        _outcome_table("yearly", _("Per year"), _("Year"), shown.yearly, lambda d: str(d.year),
+                       shown.withheld_yearly),
+        _outcome_table("monthly", _("Per month, last 12 months"), _("Month"), shown.monthly,
+                       lambda d: date_format(d, "YEAR_MONTH_FORMAT"), shown.withheld_monthly),
     ]
     export = csv_or_none(request, tables)
     if export is not None:
@@ -142,7 +113,7 @@ def _summary_table(portals: figures.Portals, period: Period) -> Table:
 def _staff_tables(portals: figures.Portals, period: Period,
                   now: dt.datetime) -> list[Table]:
     weekly = figures.received_by("week", portals, period)
-    monthly = figures.received_by("month", portals, Period(_month_start(now, 11), now))
+    monthly = figures.received_by("month", portals, Period(month_start(now, 11), now))
     unknown = _("unknown")
     return [
         _summary_table(portals, period),

@@ -1,4 +1,5 @@
-"""The production web server's own logs: no client address, user agent or referrer."""
+"""The production web server's own logs: no client address, user agent or referrer, and no
+one-time set-up link."""
 
 from __future__ import annotations
 
@@ -46,7 +47,8 @@ def test_gunicorn_logs_no_client_details(tmp_path: Path) -> None:
                 break
             except OSError:
                 time.sleep(0.1)
-        for path in ["/nowhere/en/", "/gm/en/"]:
+        # The last one has the shape of a one-time set-up link: its token must not be logged.
+        for path in ["/nowhere/en/", "/gm/en/", "/staff/setup/MQ/c8x-zq7x0token0secret/"]:
             request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
             try:
                 urllib.request.urlopen(request, timeout=5)
@@ -57,5 +59,6 @@ def test_gunicorn_logs_no_client_details(tmp_path: Path) -> None:
         server.wait(timeout=20)
     text = log.read_text()
     assert '"GET / HTTP/1.1" 200' in text  # the access log is on
+    assert '"GET /staff/setup/[redacted]/ HTTP/1.1" 404' in text
     for marker in ["127.0.0.1 -", "203.0.113.77", "DistinctiveAgent", "zq7x"]:
         assert marker not in text, text

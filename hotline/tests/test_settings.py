@@ -79,6 +79,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
         "RECEIPT_PEPPER": "a-pepper-for-the-test",
         "TOTP_SEED_KEY": "t" * 20 + "a-totp-seed-key-for-the-test-0123456789",
         "AUDIT_KEY": "an-audit-key-for-the-test",
+        "RATELIMIT_SECRET": "a-rate-limit-secret-for-the-test",
         "HTTPS": "1",
         "DEBUG": "0",
         "ALLOWED_HOSTS": "report.example.test",

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.urls import path
 
+from hotline.lib import urlids  # noqa: F401 (registers the <id:…> converter used below)
+
 from . import views
 
 # The namespace names the address (/staff/cases/), as analysts know it.
@@ -9,10 +11,10 @@ app_name = "cases"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("reviews/", views.reviews, name="reviews"),
-    path("<int:case_id>/", views.case_detail, name="detail"),
-    path("<int:case_id>/claim/", views.claim, name="claim"),
-    path("<int:case_id>/release/", views.release, name="release"),
-    path("<int:case_id>/assess/", views.assess, name="assess"),
-    path("<int:case_id>/reports/<int:report_id>/reveal/", views.reveal, name="reveal"),
-    path("<int:case_id>/items/<int:item_id>/benign/", views.item_benign, name="item_benign"),
+    path("<id:case_id>/", views.case_detail, name="detail"),
+    path("<id:case_id>/claim/", views.claim, name="claim"),
+    path("<id:case_id>/release/", views.release, name="release"),
+    path("<id:case_id>/assess/", views.assess, name="assess"),
+    path("<id:case_id>/reports/<id:report_id>/reveal/", views.reveal, name="reveal"),
+    path("<id:case_id>/items/<id:item_id>/benign/", views.item_benign, name="item_benign"),
 ]

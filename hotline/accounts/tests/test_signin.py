@@ -90,6 +90,14 @@ class SignInTestCase(StaffTestCase):
         self.assertEqual(cookie["path"], "/staff/")
         self.assertLessEqual(int(cookie["max-age"]), 30 * 60)
 
+    def test_a_form_without_its_token_gets_the_products_page(self) -> None:
+        client = Client(enforce_csrf_checks=True)
+        r = self.password_step(client, "analyst@hub.example.test")
+        self.assertContains(r, "This request was refused", status_code=403)
+        self.assertContains(r, "reload the page", status_code=403)
+        self.assertNotContains(r, "CSRF verification failed", status_code=403)
+        self.assertFalse(AuditEntry.objects.filter(action="signin").exists())
+
     def test_sign_out(self) -> None:
         client = self.as_user(self.analyst)
         client.post("/staff/logout/")

@@ -89,6 +89,16 @@ class MemberApiTestCase(StaffTestCase):
         self.assertEqual(entries[0].details["since"], 0)
         self.assertIsNotNone(ApiKey.objects.get().last_used)
 
+    def test_the_csv_hash_list_never_carries_a_formula(self) -> None:
+        from hotline.lists.models import BankHash, HashBank
+
+        bank = HashBank.objects.create(name="Own (test)", kind=HashBank.Kind.OWN)
+        BankHash.objects.create(bank=bank, sha256="ab" * 32,
+                                classification='=HYPERLINK("http://attacker.invalid/","x")')
+        r = self.api.get("/api/v1/lists/hashes?format=csv")
+        rows = list(csv.reader(io.StringIO(r.content.decode())))
+        self.assertEqual(rows[1][-1], '\'=HYPERLINK("http://attacker.invalid/","x")')
+
     def test_bad_parameters_are_a_clear_4xx(self) -> None:
         r = self.api.get("/api/v1/lists/urls?since=abc")
         self.assertEqual(r.status_code, 422)

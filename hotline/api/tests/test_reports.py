@@ -146,6 +146,44 @@ class ErrorTest(TrustedIntakeTestCase):
             {"urls": ["https://a.example.test/"], "portal": "zz"}]}), 422, "reports.0.portal")
         self.assertEqual(Report.objects.count(), 0)
 
+    def test_a_member_reports_for_its_own_portal_only_unless_allowed_more(self) -> None:
+        sn = Portal.objects.get(code="sn")
+        body = self.assertProblem(self.post({"reports": [
+            {"urls": ["https://a.example.test/"], "portal": "gm"},
+            {"urls": ["https://b.example.test/"], "portal": "sn"}]}), 422, "reports.1.portal")
+        self.assertIn("'sn'", body["message"])
+        self.assertEqual(Report.objects.count(), 0)
+        self.assertEqual(self.post({"reports": [
+            {"urls": ["https://a.example.test/"], "portal": "gm"}]}).status_code, 201)
+        # An administrator lets the member report for Senegal too.
+        self.member.extra_portals.add(sn)
+        r = self.post({"reports": [{"urls": ["https://b.example.test/"], "portal": "sn"}]})
+        self.assertEqual(r.status_code, 201, r.content)
+        self.assertEqual(Report.objects.get(pk=r.json()["reports"][0]["id"]).portal, sn)
+        self.assertProblem(self.post({"reports": [
+            {"urls": ["https://c.example.test/"], "portal": "km"}]}), 422, "reports.0.portal")
+
+    def test_a_member_without_a_portal_may_name_none(self) -> None:
+        self.member.portal = None
+        self.member.save()
+        self.assertProblem(self.post({"reports": [
+            {"urls": ["https://a.example.test/"], "portal": "gm"}]}), 422, "reports.0.portal")
+        r = self.post({"reports": [{"urls": ["https://a.example.test/"]}]})
+        self.assertEqual(r.status_code, 201)
+        self.assertIsNone(Report.objects.get().portal)
+
+    def test_administrators_set_the_portals_in_the_admin(self) -> None:
+        sn = Portal.objects.get(code="sn")
+        admin = self.as_user(self.admin)
+        page = admin.get(f"/staff/admin/members/member/{self.member.pk}/change/")
+        self.assertContains(page, 'name="extra_portals"')
+        r = admin.post(f"/staff/admin/members/member/{self.member.pk}/change/", {
+            "name": self.member.name, "contact": "", "active": "on", "may_submit": "on",
+            "portal": self.member.portal_id, "extra_portals": [sn.pk],
+            "keys-TOTAL_FORMS": "0", "keys-INITIAL_FORMS": "0"})
+        self.assertEqual(r.status_code, 302, r.content[:2000])
+        self.assertEqual(list(self.member.extra_portals.all()), [sn])
+
     @override_settings(API_MAX_BODY_BYTES=2000)
     def test_body_size_is_limited_before_parsing(self) -> None:
         r = self.post({"reports": [{"urls": ["https://a.example.test/"],

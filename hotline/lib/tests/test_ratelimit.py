@@ -28,10 +28,25 @@ class RateLimitTestCase(SimpleTestCase):
             tomorrow = ratelimit.client_key("198.51.100.23")
         self.assertNotEqual(today, tomorrow)
 
-    def test_the_daily_key_lives_only_in_the_cache(self) -> None:
+    def test_nothing_in_the_cache_turns_a_key_back_into_an_address(self) -> None:
+        # A reader of the cache (Redis) sees counters only: the daily key comes from a secret
+        # held outside it, so a cleared cache or another process computes the same key.
         key = ratelimit.client_key("192.0.2.9")
-        cache.clear()  # a restart of the cache forgets the key: old keys cannot be recomputed
-        self.assertNotEqual(ratelimit.client_key("192.0.2.9"), key)
+        ratelimit.allow("t", key, 3)
+        stored = list(cache._cache)  # type: ignore[attr-defined]
+        self.assertEqual(len(stored), 1, stored)
+        self.assertIn(f"ratelimit:t:{key}:", stored[0])
+        cache.clear()
+        self.assertEqual(ratelimit.client_key("192.0.2.9"), key)
+        with override_settings(RATELIMIT_SECRET="another secret"):
+            self.assertNotEqual(ratelimit.client_key("192.0.2.9"), key)
+
+    def test_keys_are_short_enough_that_addresses_share_them(self) -> None:
+        addresses = [f"2001:db8::{i:x}" for i in range(2**17)]
+        keys = {ratelimit.client_key(a) for a in addresses}
+        self.assertEqual({len(k) for k in keys}, {ratelimit.KEY_BITS // 4})
+        # 2^17 addresses in a space of 2^24 keys: about 500 pairs share one.
+        self.assertLess(len(keys), len(addresses) - 100)
 
     @override_settings(TRUSTED_PROXY_COUNT=1)
     def test_it_uses_the_address_the_trusted_proxy_saw(self) -> None:

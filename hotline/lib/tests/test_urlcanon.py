@@ -11,6 +11,7 @@ from hotline.lib.urlcanon import (
     canonicalise,
     refang,
     registrable_domain,
+    without_userinfo,
 )
 
 CASES = [
@@ -100,3 +101,22 @@ def test_valid_addresses_stay_on_their_host(url: str) -> None:
     result = canonicalise(url)
     assert result.host.endswith(".example.test")
     assert result.url.startswith(("http://", "https://"))
+
+
+@given(st.text(max_size=200))
+def test_without_userinfo_keeps_the_url_and_drops_the_credentials(text: str) -> None:
+    try:
+        canonical = canonicalise(text)
+    except InvalidURL:
+        return
+    kept = canonicalise(without_userinfo(text))
+    assert (kept.url, kept.had_userinfo) == (canonical.url, False)
+
+
+@given(st.from_regex(r"https?://[a-z]{1,8}(:[a-z0-9@]{1,8})?@[a-z]{1,8}\.example\.test"
+                     r"(/[a-z0-9@]{0,10})?", fullmatch=True))
+def test_credentials_never_survive(text: str) -> None:
+    assert canonicalise(text).had_userinfo
+    kept = without_userinfo(text)
+    assert not canonicalise(kept).had_userinfo
+    assert kept.split("example.test")[0].count("@") == 0

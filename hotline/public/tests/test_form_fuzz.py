@@ -84,7 +84,8 @@ FUZZ = settings(max_examples=80, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
-@override_settings(REPORT_RATE_LIMIT=1_000_000, STATUS_RATE_LIMIT=1_000_000)
+@override_settings(REPORT_RATE_LIMIT=1_000_000, STATUS_RATE_LIMIT=1_000_000,
+                   INVALID_RATE_LIMIT=1_000_000)
 class FormFuzzTestCase(HypothesisTestCase, PublicTestCase):
     def assertWhole(self, before: int, response: Any, spam: bool = False) -> None:
         """No 5xx; a report only on 200 (never for the bot trap); every report whole."""

@@ -92,6 +92,23 @@ class HostileInputTestCase(PublicTestCase):
             self.assertEqual(r["Allow"], "GET, POST")
         self.assertEqual(self.client.post("/gm/en/").status_code, 405)
 
+    def test_other_methods_get_the_products_page_even_with_csrf_checks_on(self) -> None:
+        # The test client skips CSRF checks unless asked; a real client gets them.
+        client = Client(enforce_csrf_checks=True, HTTP_SEC_FETCH_SITE="same-origin")
+        for method, path in [("post", "/gm/en/"), ("post", "/"), ("put", "/gm/en/privacy/"),
+                             ("delete", "/gm/"), ("patch", "/gm/en/figures/")]:
+            r = getattr(client, method)(path)
+            self.assertContains(r, "This request was refused", status_code=405)
+            self.assertNotContains(r, "CSRF", status_code=405)
+            self.assertNotContains(r, "requires a CSRF cookie", status_code=405)
+            self.assertIn("GET", r["Allow"])
+            self.assertEqual(r.cookies, {})
+        r = client.post("/sn/fr/")
+        self.assertContains(r, '<html lang="fr"', status_code=405)
+        self.assertContains(r, "Cette demande a été refusée", status_code=405)
+        # The forms themselves still work with the checks on.
+        self.assertEqual(client.post("/gm/en/report/", self.report_data()).status_code, 200)
+
     def test_a_bad_content_length(self) -> None:
         r = Client().generic("POST", "/gm/en/report/", b"urls=x", CONTENT_LENGTH="abc",
                              content_type="application/x-www-form-urlencoded")

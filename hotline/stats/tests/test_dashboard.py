@@ -13,7 +13,7 @@ from hotline.stats import figures
 from hotline.stats.figures import Period
 from hotline.testing.base import make_user
 
-from .base import NOW, FiguresTestCase
+from .base import NOW, FiguresTestCase, seed_case
 from .test_figures import PERIOD
 
 
@@ -76,6 +76,20 @@ class DashboardTest(FiguresTestCase):
         self.assertEqual(rows[0], ["Week of", "Reports"])
         self.assertEqual(rows[1:], [[d.isoformat(), str(n)] for d, n in
                                     figures.received_by("week", [self.gm], PERIOD)])
+
+    def test_the_csv_export_never_carries_a_formula(self) -> None:
+        # A country comes from the GeoIP files, data from outside the hub.
+        seed_case(self.gm, "en", NOW - dt.timedelta(hours=5), closed_after=1, verdict="csam",
+                  confirmed=True, countries=("=1",), number=5000)
+        r = self.get(self.admin, "/staff/figures/?format=csv&table=countries&days=30")
+        rows = list(csv.reader(io.StringIO(r.content.decode())))
+        self.assertIn(["'=1", "1"], rows)
+        # Numbers keep their sign: a fall in the summary is still a negative number.
+        summary = self.get(self.admin, "/staff/figures/?format=csv&table=summary").content
+        for row in list(csv.reader(io.StringIO(summary.decode())))[1:]:
+            for cell in row[1:]:
+                if cell:
+                    float(cell)
 
     def test_an_unknown_table_is_a_404(self) -> None:
         r = self.get(self.partner, "/staff/figures/?format=csv&table=nope")

@@ -133,3 +133,26 @@ class FiguresTest(FiguresTestCase):
         odd_values: list[Any] = [c.closed_at - c.first_reported for c in odd]  # type: ignore[operator]
         self.assertEqual(figures.median_duration(odd, "took"), statistics.median(odd_values))
         self.assertIsNone(figures.median_duration(qs.none(), "took"))
+
+
+class OutcomesByPortalTest(FiguresTestCase):
+    def test_every_portal_at_once_matches_each_portal_alone(self) -> None:
+        from hotline.intake.models import Report, ReportedAddress
+
+        km = Portal.objects.get(code="km")
+        # A case reported through two portals counts for both, once each.
+        case = figures.Case.objects.filter(confirmed=True, takedown__isnull=False).first()
+        assert case is not None
+        for i in range(2):
+            other = Report.objects.create(portal=km, language="fr", content_kind="image",
+                                          receipt_digest=f"twice-{i}")
+            address = ReportedAddress.objects.create(report=other, position=0,
+                                                     submitted=case.url)
+            figures.CaseReport.objects.create(case=case, report=other, portal=km,
+                                              address=address, closed_at=case.closed_at)
+        for unit, period in [("year", Period(NOW - dt.timedelta(days=4 * 365), NOW)),
+                             ("month", Period(NOW - dt.timedelta(days=365), NOW))]:
+            every = figures.outcomes_by_portal(unit, period)
+            for portal in Portal.objects.all():
+                self.assertEqual(every.get(portal.pk, {}),
+                                 figures.outcomes_by(unit, [portal], period), (unit, portal))
