@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.apps.registry import Apps
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test import TransactionTestCase
 
 Targets = list[tuple[str, str]]
 
@@ -29,3 +30,17 @@ def migrate_to(targets: Targets) -> Apps:
 def migrate_to_latest() -> None:
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+class MigrationTestCase(TransactionTestCase):
+    """A test that moves the database between migrations; it ends at the latest again."""
+
+    def migrate(self, targets: Targets) -> MigrationExecutor:
+        """Migrate to these nodes; an executor that knows the state there."""
+        executor = MigrationExecutor(connection)
+        executor.migrate(targets)
+        return MigrationExecutor(connection)
+
+    def tearDown(self) -> None:
+        migrate_to_latest()
+        super().tearDown()

@@ -11,10 +11,10 @@ from typing import Any
 
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.test import TransactionTestCase
 
 from hotline.audit.models import SWITCH_OVER, AuditEntry, AuditHead, Version
 from hotline.audit.services import audit_record, audit_verify
+from hotline.testing.migrations import MigrationTestCase
 
 from .tampering import plain_sha256, rechain, sql
 
@@ -28,17 +28,7 @@ def old_hash(prev: str, content: dict[str, Any]) -> str:
     return hashlib.sha256((prev + payload).encode()).hexdigest()
 
 
-class KeyedChainMigrationTestCase(TransactionTestCase):
-    def migrate(self, targets: list[tuple[str, str]]) -> MigrationExecutor:
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(targets)
-        return MigrationExecutor(connection)
-
-    def tearDown(self) -> None:
-        self.migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
-        super().tearDown()
-
+class KeyedChainMigrationTestCase(MigrationTestCase):
     def seed_old_chain(self, n: int) -> list[int]:
         old = self.migrate(BEFORE).loader.project_state(BEFORE).apps
         entry_model = old.get_model("audit", "AuditEntry")

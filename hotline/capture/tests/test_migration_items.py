@@ -4,20 +4,20 @@ content" of stock pages) are dropped and their cases no longer known."""
 
 from __future__ import annotations
 
-from django.test import TransactionTestCase
 from django.utils import timezone
 
 from hotline.capture.models import Capture, CaptureItem
 from hotline.cases.models import Case
 from hotline.lists.models import Match
-from hotline.testing.migrations import BEFORE_ARCHITECTURE, migrate_to, migrate_to_latest
+from hotline.testing.migrations import (
+    BEFORE_ARCHITECTURE,
+    MigrationTestCase,
+    migrate_to,
+    migrate_to_latest,
+)
 
 
-class ItemsMigrationTestCase(TransactionTestCase):
-    def tearDown(self) -> None:
-        migrate_to_latest()
-        super().tearDown()
-
+class ItemsMigrationTestCase(MigrationTestCase):
     def test_image_captures_become_items_and_page_matches_go(self) -> None:
         old = migrate_to(BEFORE_ARCHITECTURE)
         OldCase = old.get_model("cases", "Case")

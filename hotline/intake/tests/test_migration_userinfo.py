@@ -5,24 +5,14 @@ from __future__ import annotations
 
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.test import TransactionTestCase
 
 from hotline.intake.models import ReportedAddress
+from hotline.testing.migrations import MigrationTestCase
 
 BEFORE = [("intake", "0006_remove_report_status")]
 
 
-class StripUserinfoMigrationTest(TransactionTestCase):
-    def migrate(self, targets: list[tuple[str, str]]) -> MigrationExecutor:
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(targets)
-        return MigrationExecutor(connection)
-
-    def tearDown(self) -> None:
-        self.migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
-        super().tearDown()
-
+class StripUserinfoMigrationTest(MigrationTestCase):
     def test_stored_credentials_are_removed(self) -> None:
         old = self.migrate(BEFORE).loader.project_state(BEFORE).apps
         portal = old.get_model("portals", "Portal").objects.create(

@@ -6,20 +6,19 @@ from __future__ import annotations
 
 import hashlib
 
-from django.test import TransactionTestCase
-
 from hotline.intake.models import Report
 from hotline.members.models import ApiKey, Member
-from hotline.testing.migrations import BEFORE_ARCHITECTURE, migrate_to, migrate_to_latest
+from hotline.testing.migrations import (
+    BEFORE_ARCHITECTURE,
+    MigrationTestCase,
+    migrate_to,
+    migrate_to_latest,
+)
 
 SECRET = "s" * 43
 
 
-class MigrationForwardTestCase(TransactionTestCase):
-    def tearDown(self) -> None:
-        migrate_to_latest()
-        super().tearDown()
-
+class MigrationForwardTestCase(MigrationTestCase):
     def seed_old_database(self) -> dict[str, int]:
         old = migrate_to(BEFORE_ARCHITECTURE)
         portal = old.get_model("portals", "Portal").objects.create(
