@@ -17,7 +17,6 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -97,15 +96,6 @@ def _fetch_item(found: Found, position: int, budget: _Budget,
     return item
 
 
-def _items_of_page(page_url: str, html: str, budget: _Budget) -> tuple[list[CaptureItem], int]:
-    found = media_items(html, page_url)
-    chosen = found[:settings.CAPTURE_MAX_ITEMS]
-    with ThreadPoolExecutor(max_workers=settings.CAPTURE_CONCURRENCY) as pool:
-        items = list(pool.map(lambda pair: _fetch_item(pair[1], pair[0], budget),
-                              enumerate(chosen)))
-    return items, len(found)
-
-
 def _decode(body: bytes, content_type: str) -> str:
     charset = "utf-8"
     for part in content_type.split(";")[1:]:
@@ -118,50 +108,76 @@ def _decode(body: bytes, content_type: str) -> str:
         return body.decode("utf-8", "replace")
 
 
-def case_capture(*, case_id: int) -> Capture:
-    """Capture a case's address: the page, then each media item it shows; match the banks."""
-    case = Case.objects.get(pk=case_id)
-    capture = Capture(case=case, url=case.url)
+@dataclass
+class _Look:
+    """One look at an address: the page's answer (never its bytes) and its media items."""
+
+    status: int | None = None
+    content_type: str = ""
+    final_url: str = ""
+    size: int | None = None
+    sha256: str = ""
+    sniffed: str = ""
+    error: str = ""
+    items: list[CaptureItem] = field(default_factory=list)
+    items_found: int = 0  # media items the page named
+    complete: bool = False  # every one of them (and every extra address) was fetched
+
+
+def _look(url: str, *, also: list[str] | None = None, proxy: str | None = None) -> _Look:
+    """Fetch an address and, if it is a page, each media item it shows (at most
+    CAPTURE_MAX_ITEMS) and each address in ``also``, hashing in memory; the bytes are
+    dropped before this returns. Shared by captures and by removal checks."""
     budget = _Budget(deadline=time.monotonic() + settings.CAPTURE_TOTAL_SECONDS,
                      bytes_left=settings.CAPTURE_MAX_BYTES)
-    items: list[CaptureItem] = []
     try:
-        response = fetcher.fetch(case.url, limits=budget.limits())
+        response = fetcher.fetch(url, limits=budget.limits(), proxy=proxy)
     except fetcher.FetchError as e:
-        capture.error = e.reason
-    else:
-        items = _page(capture, response, budget)
-        del response  # the content is never kept
-    with transaction.atomic():
-        capture.save()
-        for item in items:
-            item.capture = capture
-        CaptureItem.objects.bulk_create(items)
-        capture_done.send(sender=Capture, capture=capture)
-    return capture
-
-
-def _page(capture: Capture, response: Any, budget: _Budget) -> list[CaptureItem]:
+        return _Look(error=e.reason)
     body: bytes = response.body
     budget.spend(len(body))
-    capture.status, capture.content_type = response.status, response.content_type
-    capture.final_url, capture.size = response.url, len(body)
-    capture.sha256 = hashlib.sha256(body).hexdigest()
-    capture.sniffed = mediatype.sniff(body)
-    if mediatype.media_kind(capture.sniffed):
+    look = _Look(status=response.status, content_type=response.content_type,
+                 final_url=response.url, size=len(body),
+                 sha256=hashlib.sha256(body).hexdigest(), sniffed=mediatype.sniff(body))
+    found: list[Found] = []
+    if mediatype.media_kind(look.sniffed):
         # The address is itself an image or a video: one item, hashed from the same bytes.
         item = CaptureItem(position=0, url=response.url, source="page", status=response.status,
                            content_type=response.content_type)
         hash_media(item, body)
-        capture.items_found = 1
-        return [item]
-    if not (200 <= response.status < 300 and mediatype.is_html(capture.sniffed,
-                                                                response.content_type)):
-        return []
-    items, capture.items_found = _items_of_page(response.url,
-                                                _decode(body, response.content_type), budget)
-    capture.items_truncated = capture.items_found > len(items)
-    return items
+        look.items, look.items_found = [item], 1
+    elif 200 <= response.status < 300 and mediatype.is_html(look.sniffed,
+                                                              response.content_type):
+        found = media_items(_decode(body, response.content_type), response.url)
+        look.items_found = len(found)
+    del body, response  # the content is never kept
+    chosen = found[:settings.CAPTURE_MAX_ITEMS]
+    named = {f.url for f in found}
+    chosen += [Found(extra, "confirmed") for extra in also or [] if extra not in named]
+    first = len(look.items)
+    with ThreadPoolExecutor(max_workers=settings.CAPTURE_CONCURRENCY) as pool:
+        look.items += list(pool.map(lambda pair: _fetch_item(pair[1], first + pair[0], budget,
+                                                             proxy), enumerate(chosen)))
+    look.complete = len(found) <= settings.CAPTURE_MAX_ITEMS
+    return look
+
+
+def case_capture(*, case_id: int) -> Capture:
+    """Capture a case's address: the page, then each media item it shows; match the banks."""
+    case = Case.objects.get(pk=case_id)
+    look = _look(case.url)
+    capture = Capture(case=case, url=case.url, status=look.status,
+                      content_type=look.content_type, final_url=look.final_url, size=look.size,
+                      sha256=look.sha256, sniffed=look.sniffed, error=look.error,
+                      items_found=look.items_found, items_truncated=not look.complete
+                      and not look.error)
+    with transaction.atomic():
+        capture.save()
+        for item in look.items:
+            item.capture = capture
+        CaptureItem.objects.bulk_create(look.items)
+        capture_done.send(sender=Capture, capture=capture)
+    return capture
 
 
 @dataclass(frozen=True)
@@ -179,30 +195,5 @@ def observe(url: str, *, also: list[str] | None = None, proxy: str | None = None
             ) -> Observation:
     """Look at an address as a capture does (the page and each media item it shows, plus the
     item addresses in ``also``), hashing in memory; store nothing."""
-    budget = _Budget(deadline=time.monotonic() + settings.CAPTURE_TOTAL_SECONDS,
-                     bytes_left=settings.CAPTURE_MAX_BYTES)
-    try:
-        response = fetcher.fetch(url, limits=budget.limits(), proxy=proxy)
-    except fetcher.FetchError as e:
-        return Observation(None, e.reason, "", [], False)
-    body: bytes = response.body
-    status = response.status
-    budget.spend(len(body))
-    sha256 = hashlib.sha256(body).hexdigest()
-    sniffed = mediatype.sniff(body)
-    items: list[CaptureItem] = []
-    found: list[Found] = []
-    if mediatype.media_kind(sniffed):
-        item = CaptureItem(position=0, url=response.url, source="page", status=response.status)
-        hash_media(item, body)
-        items.append(item)
-    elif 200 <= response.status < 300 and mediatype.is_html(sniffed, response.content_type):
-        found = media_items(_decode(body, response.content_type), response.url)
-    del body, response
-    named = {f.url for f in found}
-    found += [Found(extra, "confirmed") for extra in also or [] if extra not in named]
-    chosen = found[:settings.CAPTURE_MAX_ITEMS + len(also or [])]
-    with ThreadPoolExecutor(max_workers=settings.CAPTURE_CONCURRENCY) as pool:
-        items += list(pool.map(lambda pair: _fetch_item(pair[1], pair[0], budget, proxy),
-                               enumerate(chosen)))
-    return Observation(status, "", sha256, items, complete=len(chosen) == len(found))
+    look = _look(url, also=also, proxy=proxy)
+    return Observation(look.status, look.error, look.sha256, look.items, look.complete)
