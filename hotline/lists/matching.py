@@ -34,10 +34,17 @@ def find_matches(items: Iterable[CaptureItem], banks: Iterable[HashBank]) -> lis
     database; PDQ through each bank's index, all of a capture's items in one scan per bank."""
     items = [item for item in items if item.sha256]
     banks = list(banks)
-    found = [Match(item=item, bank_hash=bank_hash, kind=kind)
-             for item in items for kind in EXACT if getattr(item, kind)
-             for bank_hash in BankHash.objects.filter(bank__in=banks,
-                                                      **{kind: getattr(item, kind)})]
+    found: list[Match] = []
+    for kind in EXACT:  # one query per kind of hash for all the items
+        by_value: dict[str, list[CaptureItem]] = {}
+        for item in items:
+            if getattr(item, kind):
+                by_value.setdefault(getattr(item, kind), []).append(item)
+        if by_value:
+            found += [Match(item=item, bank_hash=bank_hash, kind=kind)
+                      for bank_hash in BankHash.objects.filter(
+                          bank__in=banks, **{f"{kind}__in": list(by_value)}).order_by("id")
+                      for item in by_value[getattr(bank_hash, kind)]]
     for bank in banks:
         asking = [item for item in items
                   if item.pdq and (item.pdq_quality or 0) >= bank.min_quality]

@@ -79,8 +79,7 @@ def name_is_gone(url: str) -> bool:
     return True
 
 
-def _by_items(observed: Observation, confirmed: list[CaptureItem]) -> tuple[str, str]:
-    hashes = {item.sha256 for item in confirmed}
+def _by_items(observed: Observation, hashes: set[str]) -> tuple[str, str]:
     if any(item.sha256 in hashes for item in observed.items):
         return PRESENT, "items_present"
     unclear = [item for item in observed.items
@@ -94,9 +93,10 @@ def look(case: Case, recorded_sha256: str, *, proxy: str | None = None,
          egress: str = "primary") -> Seen:
     """One look at the case's address from one egress."""
     confirmed = confirmed_items(case)
+    hashes = {item.sha256 for item in confirmed}
     observed = observe(case.url, also=[item.url for item in confirmed], proxy=proxy)
     items = [{"url": item.url, "status": item.status, "error": item.error,
-              "confirmed": bool(item.sha256) and item.sha256 in {c.sha256 for c in confirmed}}
+              "confirmed": bool(item.sha256) and item.sha256 in hashes}
              for item in observed.items]
     if observed.error:
         if observed.error in (fetcher.DNS, fetcher.TIMEOUT) and name_is_gone(case.url):
@@ -108,7 +108,7 @@ def look(case: Case, recorded_sha256: str, *, proxy: str | None = None,
     if status is None or not 200 <= status < 300:
         return Seen(UNKNOWN, f"http_{status}", status, observed.sha256, items, egress)
     if confirmed:
-        outcome, reason = _by_items(observed, confirmed)
+        outcome, reason = _by_items(observed, hashes)
         return Seen(outcome, reason, status, observed.sha256, items, egress)
     if recorded_sha256 and observed.sha256 == recorded_sha256:
         return Seen(PRESENT, "page_unchanged", status, observed.sha256, items, egress)
