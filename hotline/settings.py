@@ -454,6 +454,11 @@ EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 30)
 RECHECK_FIRST_SECONDS = envint("RECHECK_FIRST_SECONDS", 15 * 60)
 RECHECK_MAX_SECONDS = envint("RECHECK_MAX_SECONDS", 24 * 3600)
 RESEND_AFTER_HOURS = envint("RESEND_AFTER_HOURS", 24)
+# Notices to one recipient that become ready within this many seconds of the first go out as
+# one message (at most NOTICE_GROUP_MAX addresses, one XARF report each); each address is
+# looked at again just before sending and left out if it is already gone.
+NOTICE_GROUP_SECONDS = envint("NOTICE_GROUP_SECONDS", 30)
+NOTICE_GROUP_MAX = envint("NOTICE_GROUP_MAX", 50)
 ESCALATE_AFTER_RESENDS = envint("ESCALATE_AFTER_RESENDS", 3)
 # Material hosted in the hub's country: tell the first police contact at once, in parallel
 # with the notice to the host (the host is asked to preserve evidence and remove).

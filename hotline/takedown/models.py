@@ -121,6 +121,7 @@ class Notice(models.Model):
         SENDING = "sending", _("Being sent")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Not sent: gone before sending")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     takedown = models.ForeignKey(Takedown, models.CASCADE, related_name="notices")
@@ -137,6 +138,10 @@ class Notice(models.Model):
     xarf = models.JSONField(default=dict)
     created = models.DateTimeField(auto_now_add=True)
     queued_at = models.DateTimeField(default=timezone.now)
+    # Notices to one recipient that became ready within NOTICE_GROUP_SECONDS share this time
+    # and go out as one message (takedown/services.py: notice_send), whose id is ``batch``.
+    send_after = models.DateTimeField(default=timezone.now, db_index=True)
+    batch = models.UUIDField(null=True, blank=True, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
 
@@ -166,6 +171,8 @@ class Check(models.Model):
     # Each egress's look: outcome, reason, status and the items found.
     evidence = models.JSONField(default=list, blank=True)
     follow_up = models.BooleanField(default=False, help_text=_("A check after removal."))
+    before_notice = models.BooleanField(default=False,
+                                        help_text=_("A check just before a notice went out."))
 
     class Meta:
         ordering = ["-at"]

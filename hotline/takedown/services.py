@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -109,74 +110,137 @@ def takedown_override(*, takedown_id: int, user: Any, route: str, email: str, na
 
 # --- Notices ------------------------------------------------------------------------------------
 
+ASKING = (Notice.Kind.FIRST, Notice.Kind.RESEND, Notice.Kind.ESCALATION, Notice.Kind.REAPPEARED)
+
+
 def notice_create(takedown: Takedown, kind: str,
                   contact: dict[str, str] | None = None) -> Notice:
-    """A notice to the current contact (or the one given, for information in parallel); sent
-    by a task once this transaction commits."""
+    """A notice to the current contact (or the one given, for information in parallel).
+
+    It joins the recipient's open group when one is waiting (NOTICE_GROUP_SECONDS), else opens
+    one; a task sends the group once the window has passed and this transaction commits."""
     parallel = contact is not None
     contact = contact or takedown.current_contact()
     assert contact is not None
+    now = timezone.now()
     sequence = takedown.notices.count() + 1
     notice = Notice.objects.create(
         takedown=takedown, sequence=sequence, kind=kind, route=takedown.route,
         recipient_name=contact.get("name", ""), recipient_email=contact["email"],
         recipient_kind=contact.get("kind", ""),
-        language=contact.get("language") or "en")
+        language=contact.get("language") or "en", queued_at=now,
+        send_after=_group_time(contact["email"], now))
     notice.xarf = xarf_for(notice)
     notice.save(update_fields=["xarf"])
     if not parallel:  # the chain's re-sends and escalations count the contact's notices only
         Takedown.objects.filter(pk=takedown.pk).update(
-            last_notice_at=timezone.now(), notices_at_stage=F("notices_at_stage") + 1)
-    _on_commit("notice_send", str(notice.pk))
+            last_notice_at=now, notices_at_stage=F("notices_at_stage") + 1)
+    from . import tasks
+
+    task = tasks.notice_send.using(run_after=notice.send_after)
+    transaction.on_commit(partial(task.enqueue, str(notice.pk)))
     return notice
 
 
-def _message(notice: Notice) -> EmailMultiAlternatives:
-    case = notice.takedown.case
-    language = notice.language if notice.language in dict(settings.LANGUAGES) else "en"
-    context = {"notice": notice, "case": case, "hub": settings.HUB_NAME,
-               "hub_email": settings.HUB_EMAIL, "xarf": notice.xarf}
+def _group_time(email: str, now: datetime) -> datetime:
+    """When the recipient's open group goes out: the waiting one's time if it has room."""
+    waiting = (Notice.objects.filter(state=Notice.State.PENDING, recipient_email=email,
+                                     send_after__gt=now)
+               .values("send_after").annotate(n=Count("id")).order_by("send_after"))
+    for group in waiting:
+        if group["n"] < settings.NOTICE_GROUP_MAX:
+            send_after: datetime = group["send_after"]
+            return send_after
+    return now + timedelta(seconds=settings.NOTICE_GROUP_SECONDS)
+
+
+def _message(batch: uuid.UUID, notices: list[Notice]) -> EmailMultiAlternatives:
+    first = notices[0]
+    language = first.language if first.language in dict(settings.LANGUAGES) else "en"
+    items = [{"notice": n, "case": n.takedown.case, "xarf": n.xarf} for n in notices]
+    context = {"notice": first, "case": first.takedown.case, "xarf": first.xarf,
+               "items": items, "batch": batch, "hub": settings.HUB_NAME,
+               "hub_email": settings.HUB_EMAIL}
     with translation.override(language):
         subject = render_to_string("takedown/email/subject.txt", context).strip()
         text = render_to_string("takedown/email/notice.txt", context)
         html = render_to_string("takedown/email/notice.html", context)
     message = EmailMultiAlternatives(
         subject=subject, body=text, from_email=settings.HUB_EMAIL,
-        to=[notice.recipient_email],
-        headers={"Message-ID": f"<{notice.pk}@{settings.HUB_DOMAIN}>",
+        to=[first.recipient_email],
+        headers={"Message-ID": f"<{batch}@{settings.HUB_DOMAIN}>",
                  "X-XARF": "PLAIN", "Auto-Submitted": "auto-generated"})
     message.attach_alternative(html, "text/html")
-    message.attach("xarf.json", json.dumps(notice.xarf, indent=1), "application/json")
+    for n in notices:  # one XARF report per address
+        name = "xarf.json" if len(notices) == 1 else f"xarf-{n.takedown.case_id}.json"
+        message.attach(name, json.dumps(n.xarf, indent=1), "application/json")
     return message
 
 
 def notice_send(*, notice_id: str) -> None:
-    """Send one notice at most once: it is marked as being sent before the mail goes out."""
-    claimed = Notice.objects.filter(pk=notice_id, state=Notice.State.PENDING).update(
-        state=Notice.State.SENDING)
-    if not claimed:
+    """Send the group this notice belongs to, at most once.
+
+    Each address asking for removal is looked at first and left out when it is already gone
+    (the look counts towards removal like any check). The notices are then claimed, marked as
+    being sent, before the mail goes out: a retried task finds nothing to claim."""
+    notice = Notice.objects.filter(pk=notice_id, state=Notice.State.PENDING).first()
+    if notice is None:
         return  # sent already, or being sent by another worker
-    notice = Notice.objects.select_related("takedown__case").get(pk=notice_id)
+    group = list(Notice.objects.filter(state=Notice.State.PENDING,
+                                       recipient_email=notice.recipient_email,
+                                       send_after=notice.send_after)
+                 .order_by("queued_at", "sequence")[:settings.NOTICE_GROUP_MAX])
+    keep = [n for n in group if not _gone_before_sending(n)]
+    if not keep:
+        return
+    batch = notice.pk if notice in keep else keep[0].pk
+    Notice.objects.filter(pk__in=[n.pk for n in keep], state=Notice.State.PENDING).update(
+        state=Notice.State.SENDING, batch=batch)
+    claimed = list(Notice.objects.filter(batch=batch, state=Notice.State.SENDING)
+                   .select_related("takedown__case").order_by("queued_at", "sequence"))
+    if not claimed:
+        return
     try:
-        _message(notice).send()
+        _message(batch, claimed).send()
     except OSError as e:
         # Nothing left the building (connection refused, TLS, refused recipient): try again
-        # later. A crash after the server accepted the mail leaves it SENDING, never re-sent.
-        Notice.objects.filter(pk=notice_id).update(state=Notice.State.PENDING,
-                                                   error=str(e)[:300])
+        # later. A crash after the server accepted the mail leaves them SENDING, never re-sent.
+        Notice.objects.filter(batch=batch, state=Notice.State.SENDING).update(
+            state=Notice.State.PENDING, batch=None, error=str(e)[:300])
         raise
-    Notice.objects.filter(pk=notice_id).update(state=Notice.State.SENT, sent_at=timezone.now(),
-                                               error="")
-    audit_record(actor="system", action="notice.sent", obj=notice,
-                 recipient=notice.recipient_email, kind=notice.kind)
+    Notice.objects.filter(batch=batch, state=Notice.State.SENDING).update(
+        state=Notice.State.SENT, sent_at=timezone.now(), error="")
+    for n in claimed:
+        audit_record(actor="system", action="notice.sent", obj=n, recipient=n.recipient_email,
+                     kind=n.kind, batch=str(batch), addresses=len(claimed))
+
+
+def _gone_before_sending(notice: Notice) -> bool:
+    """Look at the address once more; a notice for material already gone is not sent."""
+    if notice.kind not in ASKING:
+        return False  # the police are told of confirmed material whatever its state now
+    check = takedown_check(takedown_id=notice.takedown_id, before_notice=True)
+    state = Takedown.objects.values_list("state", flat=True).get(pk=notice.takedown_id)
+    if state != Takedown.State.REMOVED and (check is None
+                                             or check.outcome != Check.Outcome.GONE):
+        return False
+    skipped = Notice.objects.filter(pk=notice.pk, state=Notice.State.PENDING).update(
+        state=Notice.State.SKIPPED, error="gone before sending")
+    if skipped:
+        audit_record(actor="system", action="notice.skipped", obj=notice,
+                     recipient=notice.recipient_email, reason=check.reason if check else state)
+    return bool(skipped)
 
 
 # --- Re-checks ----------------------------------------------------------------------------------
 
 
-def takedown_check(*, takedown_id: int) -> Check | None:
+def takedown_check(*, takedown_id: int, before_notice: bool = False) -> Check | None:
     """Look at an actioned address (takedown/removal.py) and record what was seen; declare
-    removal on a confirmed streak, reopen on material that came back after removal."""
+    removal on a confirmed streak, reopen on material that came back after removal.
+
+    A look just before a notice goes out (``before_notice``) counts towards the streak but
+    leaves the schedule of checks alone."""
     takedown = Takedown.objects.select_related("case").get(pk=takedown_id)
     if takedown.state not in (Takedown.State.ACTIVE, Takedown.State.REMOVED):
         return None
@@ -190,17 +254,25 @@ def takedown_check(*, takedown_id: int) -> Check | None:
         check = Check.objects.create(
             takedown=takedown, outcome=seen.outcome, reason=seen.reason, status=seen.status,
             sha256=seen.sha256, evidence=[one.evidence() for one in looks],
-            follow_up=takedown.state == Takedown.State.REMOVED)
+            follow_up=takedown.state == Takedown.State.REMOVED, before_notice=before_notice)
         if takedown.state == Takedown.State.REMOVED:
             _after_removal(takedown, check, now)
         else:
-            _before_removal(takedown, check, now)
+            _before_removal(takedown, check, now, reschedule=not before_notice)
     return check
 
 
-def _before_removal(takedown: Takedown, check: Check, now: datetime) -> None:
+def _before_removal(takedown: Takedown, check: Check, now: datetime, *,
+                    reschedule: bool = True) -> None:
     if check.outcome == Check.Outcome.PRESENT:
         takedown.gone_since, takedown.gone_checks, takedown.last_gone_at = None, 0, None
+        asking = takedown.notices.filter(kind__in=ASKING)
+        if asking.filter(state=Notice.State.SKIPPED).exists() and not asking.exclude(
+                state=Notice.State.SKIPPED).exists() and takedown.current_contact():
+            # Every notice was left out as gone, and the material is there after all.
+            takedown.save()
+            notice_create(takedown, Notice.Kind.FIRST)
+            takedown.refresh_from_db(fields=["last_notice_at", "notices_at_stage"])
     elif check.outcome == Check.Outcome.GONE:
         apart = timedelta(seconds=settings.REMOVAL_CONFIRM_SECONDS)
         if takedown.gone_since is None:
@@ -212,12 +284,16 @@ def _before_removal(takedown: Takedown, check: Check, now: datetime) -> None:
             _removed(takedown, check, now)
             return
         # Look again as soon as the next confirmation may count.
-        takedown.next_check_at = (takedown.last_gone_at or now) + apart
+        if reschedule or takedown.next_check_at is None or \
+                takedown.next_check_at > takedown.last_gone_at + apart:
+            takedown.next_check_at = (takedown.last_gone_at or now) + apart
         takedown.save()
         return
-    # Back off from minutes towards a day between checks.
-    takedown.check_interval = min(takedown.check_interval * 2, settings.RECHECK_MAX_SECONDS)
-    takedown.next_check_at = now + timedelta(seconds=takedown.check_interval)
+    if reschedule:
+        # Back off from minutes towards a day between checks.
+        takedown.check_interval = min(takedown.check_interval * 2,
+                                      settings.RECHECK_MAX_SECONDS)
+        takedown.next_check_at = now + timedelta(seconds=takedown.check_interval)
     takedown.save()
 
 
@@ -316,7 +392,8 @@ def takedown_tick(now: datetime | None = None) -> dict[str, int]:
             else:
                 notice_create(takedown, Notice.Kind.RESEND)
                 counts["resends"] += 1
-    stuck = Notice.objects.filter(state=Notice.State.PENDING, queued_at__lte=now - LEASE)
+    stuck = Notice.objects.filter(state=Notice.State.PENDING, queued_at__lte=now - LEASE,
+                                  send_after__lte=now)
     for notice_id in list(stuck.values_list("id", flat=True)[:500]):
         with transaction.atomic():
             if Notice.objects.filter(pk=notice_id, state=Notice.State.PENDING,

@@ -15,6 +15,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "1")  # Playwright's sync API
 # Reported test addresses (*.example.test) are never fetched by background captures: tests
 # that capture call the service against their own loopback server.
 os.environ.setdefault("CAPTURE_NEW_CASES", "0")
+# Names are never looked up in the real DNS: unless a test starts its own loopback DNS server,
+# lookups go to a loopback port where nothing listens and fail at once (a notice looks at its
+# address just before it goes out: takedown/services.py).
+os.environ.setdefault("DNS_RESOLVERS", "127.0.0.1:9")
 
 from hotline.settings import *  # noqa: F403
 
