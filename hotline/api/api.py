@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from . import errors
+from .appeals import router as appeals_router
 from .auth import KeyRateThrottle, member_auth
 from .cases import router as cases_router
 from .lists import router as lists_router
@@ -27,3 +28,4 @@ errors.install(api)
 api.add_router("/lists/", lists_router)
 api.add_router("/reports/", reports_router)
 api.add_router("/cases/", cases_router)
+api.add_router("/appeals/", appeals_router)

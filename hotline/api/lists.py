@@ -7,7 +7,7 @@ import io
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from hotline.audit.services import audit_record
 from hotline.lib import csvsafe
@@ -29,6 +29,10 @@ class UrlRow(Schema):
     value: str
     whole_domain: bool
     at: str
+    why: str = Field(description="confirmed, removed (the material is gone), reappeared, "
+                     "delisted (while an appeal or correction is looked at), relisted or "
+                     "reassessed (not confirmed after all); empty for changes made before "
+                     "reasons were recorded")
 
 
 class UrlList(Schema):
@@ -78,12 +82,13 @@ def url_list(request: HttpRequest, since: int | None = None, format: Format = "j
     version, rows = services.url_list_rows(since)
     _audit(request, "urls", since=since, format=format, version=version)
     if format == "csv":
-        return _csv([[r.version, r.action, r.value, r.whole_domain, r.added_at] for r in rows],
-                    ["version", "action", "value", "whole_domain", "at"],
+        return _csv([[r.version, r.action, r.value, r.whole_domain, r.added_at, r.why]
+                     for r in rows],
+                    ["version", "action", "value", "whole_domain", "at", "why"],
                     f"url-list-v{version}.csv")
     return {"version": version, "since": since, "entries": [
         {"version": r.version, "action": r.action, "value": r.value,
-         "whole_domain": r.whole_domain, "at": r.added_at} for r in rows]}
+         "whole_domain": r.whole_domain, "at": r.added_at, "why": r.why} for r in rows]}
 
 
 @router.get("/urls/hashed", response={200: HashedList, **ERRORS}, openapi_extra=CSV,

@@ -156,6 +156,7 @@ class Assessment(models.Model):
         INITIAL = "initial", _("Assessment")
         REVIEW = "review", _("Second review")
         THIRD = "third", _("Third opinion")
+        REASSESS = "reassess", _("Re-assessment (correction or appeal)")
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="assessments")
     analyst = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")

@@ -225,3 +225,25 @@ def case_decide(*, case_id: int, senior: Any, verdict: str,
         audit_record(actor=senior, action="case.decide", obj=case, verdict=verdict,
                      classification=classification)
     return assessment
+
+
+def case_reassess(*, case_id: int, senior: Any, verdict: str,
+                  classification: dict[str, list[str]], notes: str) -> Assessment:
+    """A senior who took no part in a confirmed case looks at it again (a correction, or an
+    appeal): the new verdict replaces the old one. What follows for the list and the takedown
+    is the caller's (hotline/takedown/appeals.py)."""
+    with transaction.atomic():
+        case = _locked(case_id)
+        if case.status != Case.Status.CLOSED or not case.confirmed:
+            raise CaseStateError("only a confirmed case is re-assessed")
+        if case.assessments.filter(analyst=senior).exists():
+            raise CaseStateError("someone who assessed the case cannot re-assess it")
+        assessment = Assessment.objects.create(
+            case=case, analyst=senior, kind=Assessment.Kind.REASSESS, verdict=verdict,
+            classification=classification, notes=notes, dedicated_site=case.dedicated_site)
+        case.verdict, case.classification = verdict, classification
+        case.confirmed = verdict == Verdict.CSAM
+        case.save(update_fields=["verdict", "classification", "confirmed"])
+        audit_record(actor=senior, action="case.reassess", obj=case, verdict=verdict,
+                     classification=classification, reason=notes)
+    return assessment

@@ -44,8 +44,18 @@ class UrlListChange(models.Model):
         ADD = "add", _("Added")
         REMOVE = "remove", _("Removed")
 
+    class Why(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed by review")
+        REMOVED = "removed", _("The material is gone")
+        REAPPEARED = "reappeared", _("The material came back")
+        DELISTED = "delisted", _("Delisted while an appeal or correction is looked at")
+        RELISTED = "relisted", _("Listed again after a correction")
+        REASSESSED = "reassessed", _("Re-assessed: not confirmed")
+
     entry = models.ForeignKey(UrlListEntry, models.PROTECT, related_name="changes")
     action = models.CharField(max_length=6, choices=Action.choices)
+    # Why, for members reading the deltas (hotline/api/lists.py).
+    why = models.CharField(max_length=12, choices=Why.choices, blank=True)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -40,7 +40,7 @@ def list_version() -> int:
     return UrlListChange.objects.aggregate(v=Max("id"))["v"] or 0
 
 
-def url_list_add(case: Case) -> UrlListEntry:
+def url_list_add(case: Case, *, why: str = UrlListChange.Why.CONFIRMED) -> UrlListEntry:
     """Put a confirmed case's URL (or its whole domain, for a dedicated site) on the list."""
     with transaction.atomic():
         entry, created = UrlListEntry.objects.get_or_create(case=case, defaults={
@@ -48,20 +48,21 @@ def url_list_add(case: Case) -> UrlListEntry:
         if created or not entry.active:
             entry.active, entry.removed_at = True, None
             entry.save(update_fields=["active", "removed_at"])
-            UrlListChange.objects.create(entry=entry, action=UrlListChange.Action.ADD)
+            UrlListChange.objects.create(entry=entry, action=UrlListChange.Action.ADD, why=why)
     return entry
 
 
-def url_list_remove(case: Case, *, reason: str) -> None:
-    """Take a URL off the list when the material is gone (history is kept)."""
+def url_list_remove(case: Case, *, reason: str, why: str = UrlListChange.Why.REMOVED) -> None:
+    """Take a URL off the list: the material is gone, or a senior corrected it (history is
+    kept; members see why in the deltas)."""
     with transaction.atomic():
         entry = UrlListEntry.objects.select_for_update().filter(case=case, active=True).first()
         if entry is None:
             return
         entry.active, entry.removed_at = False, timezone.now()
         entry.save(update_fields=["active", "removed_at"])
-        UrlListChange.objects.create(entry=entry, action=UrlListChange.Action.REMOVE)
-        audit_record(actor="system", action="urllist.remove", obj=entry, reason=reason)
+        UrlListChange.objects.create(entry=entry, action=UrlListChange.Action.REMOVE, why=why)
+        audit_record(actor="system", action="urllist.remove", obj=entry, reason=reason, why=why)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class ListRow:
     value: str
     whole_domain: bool
     added_at: str
+    why: str = ""
 
 
 def url_list_rows(since: int | None) -> tuple[int, list[ListRow]]:
@@ -81,10 +83,10 @@ def url_list_rows(since: int | None) -> tuple[int, list[ListRow]]:
         latest = {c.entry_id: c.pk for c in UrlListChange.objects.filter(
             action=UrlListChange.Action.ADD, entry__active=True)}
         return version, [ListRow(latest.get(e.pk, 0), "add", e.value, e.whole_domain,
-                                 e.added_at.isoformat()) for e in entries]
+                                 e.added_at.isoformat(), "confirmed") for e in entries]
     changes = UrlListChange.objects.filter(id__gt=since).select_related("entry")
     return version, [ListRow(c.pk, c.action, c.entry.value, c.entry.whole_domain,
-                             c.at.isoformat()) for c in changes]
+                             c.at.isoformat(), c.why) for c in changes]
 
 
 # --- Hash banks -----------------------------------------------------------------------------
@@ -193,6 +195,15 @@ def own_bank_add(case: Case) -> list[BankHash]:
     captures counts as confirmed; page bodies and error pages have no hashes to add."""
     items = CaptureItem.objects.filter(capture__case=case).exclude(sha256="")
     return _bank_add(own_bank(), items, classification=case.classification, case=case)
+
+
+def own_bank_remove(case: Case) -> int:
+    """A case re-assessed as not confirmed: its hashes leave the own bank (a new version)."""
+    bank = own_bank()
+    removed, _ = BankHash.objects.filter(bank=bank, case=case).delete()
+    if removed:
+        bank_changed(bank)
+    return removed
 
 
 def negative_bank() -> HashBank:

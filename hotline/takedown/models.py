@@ -65,6 +65,7 @@ class Takedown(models.Model):
         ACTIVE = "active", _("Notified, checking until removed")
         REMOVED = "removed", _("Removed")
         NO_CONTACT = "no_contact", _("No contact found: needs staff")
+        WITHDRAWN = "withdrawn", _("Withdrawn: re-assessed as not confirmed")
 
     case = models.OneToOneField(Case, models.PROTECT, related_name="takedown")
     state = models.CharField(max_length=12, choices=State.choices, default=State.TRACING,
@@ -179,3 +180,37 @@ class Check(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outcome} ({self.reason}) at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Appeal(models.Model):
+    """A request to look again at a listed address: from a member (API) or lodged by staff on
+    behalf of a site owner. Decided by a senior who took no part in the case."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Waiting for a senior")
+        UPHELD = "upheld", _("Looked at again: the listing stands")
+        CORRECTED = "corrected", _("Looked at again: corrected")
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="appeals")
+    url = models.TextField(help_text=_("The address as the appeal gave it."))
+    reason = models.TextField(max_length=5000)
+    member = models.ForeignKey("members.Member", models.PROTECT, null=True, blank=True,
+                               related_name="appeals")
+    lodged_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                  blank=True, related_name="+")
+    on_behalf_of = models.CharField(_("on behalf of"), max_length=200, blank=True,
+                                    help_text=_("The site owner or other person who asked."))
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN,
+                             db_index=True)
+    created = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                   blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        verbose_name = _("appeal")
+
+    def __str__(self) -> str:
+        return f"Appeal {self.pk} on case {self.case_id}: {self.state}"

@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from hotline.audit.services import audit_record
 from hotline.cases.models import Case
 from hotline.hosting.services import trace_case
+from hotline.lists.models import UrlListChange
 from hotline.lists.services import url_list_add, url_list_remove
 
 from . import removal
@@ -341,7 +342,7 @@ def _reopen(takedown: Takedown, check: Check, now: datetime) -> None:
     takedown.check_interval = settings.RECHECK_FIRST_SECONDS
     takedown.next_check_at = now + timedelta(seconds=takedown.check_interval)
     takedown.save()
-    url_list_add(takedown.case)
+    url_list_add(takedown.case, why=UrlListChange.Why.REAPPEARED)
     audit_record(actor="system", action="takedown.reappeared", obj=takedown,
                  reason=check.reason, reappearances=takedown.reappearances)
     if takedown.current_contact() is not None:

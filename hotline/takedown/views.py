@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 from hotline.lib.staffaccess import Role, staff_view
 
 from . import services
-from .forms import OverrideForm
+from .appeals import may_decide
+from .forms import CorrectionForm, OverrideForm
 from .models import Takedown
 
 STAFF = (Role.ANALYST, Role.SENIOR, Role.ADMIN)
@@ -37,15 +38,20 @@ def takedown_list(request: HttpRequest) -> HttpResponse:
                                                   "states": Takedown.State.choices})
 
 
-def _detail(request: HttpRequest, takedown: Takedown, form: OverrideForm | None = None,
-            status: int = 200) -> HttpResponse:
+def detail_page(request: HttpRequest, takedown: Takedown, form: OverrideForm | None = None,
+                correction: CorrectionForm | None = None, status: int = 200) -> HttpResponse:
     user: Any = request.user
+    case = takedown.case
     return render(request, "takedown/detail.html", {
         "takedown": takedown, "case": takedown.case,
         "traces": takedown.case.traces.order_by("-at")[:10],
         "notices": takedown.notices.all(), "checks": takedown.checks.all()[:50],
         "form": form or OverrideForm(initial={"route": takedown.route}),
         "may_override": user.role in DECIDERS,
+        "may_correct": may_decide(case, user) and case.confirmed,
+        "correction": correction or CorrectionForm(),
+        "listed": case.list_entry.active if hasattr(case, "list_entry") else False,
+        "appeals": case.appeals.order_by("-created")[:20],
         "removal_confirmations": settings.REMOVAL_CONFIRMATIONS,
     }, status=status)
 
@@ -53,7 +59,7 @@ def _detail(request: HttpRequest, takedown: Takedown, form: OverrideForm | None 
 @require_GET
 @staff_view(*STAFF)
 def takedown_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    return _detail(request, _get_takedown_for_user(request, case_id))
+    return detail_page(request, _get_takedown_for_user(request, case_id))
 
 
 @require_POST
@@ -62,7 +68,7 @@ def takedown_override(request: HttpRequest, case_id: int) -> HttpResponse:
     takedown = _get_takedown_for_user(request, case_id)
     form = OverrideForm(request.POST)
     if not form.is_valid():
-        return _detail(request, takedown, form=form, status=400)
+        return detail_page(request, takedown, form=form, status=400)
     data = form.cleaned_data
     services.takedown_override(takedown_id=takedown.pk, user=request.user, route=data["route"],
                                email=data["email"], name=data["name"],

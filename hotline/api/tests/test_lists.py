@@ -59,8 +59,9 @@ class MemberApiTestCase(StaffTestCase):
         r = self.api.get("/api/v1/lists/urls?format=csv")
         self.assertEqual(r["Content-Type"], "text/csv; charset=utf-8")
         rows = list(csv.reader(io.StringIO(r.content.decode())))
-        self.assertEqual(rows[0], ["version", "action", "value", "whole_domain", "at"])
+        self.assertEqual(rows[0], ["version", "action", "value", "whole_domain", "at", "why"])
         self.assertEqual(rows[1][1:3], ["add", "https://images.example.test/g/1"])
+        self.assertEqual(rows[1][5], "confirmed")
 
     def test_the_hashed_form_matches_a_variant(self) -> None:
         self.confirm("https://www.images.example.test/g/1/")
