@@ -310,3 +310,54 @@ def takedown_pipeline(now: dt.datetime) -> list[tuple[str, dict[str, int]]]:
         entry = table.setdefault(country or "", {key: 0 for key, _low in AGE_BUCKETS})
         entry[AGE_BUCKETS[index][0]] += n
     return sorted(table.items(), key=lambda item: (-sum(item[1].values()), item[0]))
+
+
+@dataclass(frozen=True)
+class HostRemoval:
+    """Removal where the material was hosted: a country or a network (ASN)."""
+
+    key: str  # the country code or the ASN as text; "" when unknown
+    label: str  # the network's organisation, for an ASN
+    removed: int
+    median: dt.timedelta | None
+    came_back: int
+
+
+def removal_by_host(by: str, period: Period) -> list[HostRemoval]:
+    """Hub only: URLs removed in the period and their median time to removal, and URLs that
+    came back after removal in the period, per hosting country (``by="country"``) or network
+    (``by="asn"``) of the latest trace; most removed first."""
+    assert by in ("country", "asn")
+    latest = Trace.objects.filter(case=OuterRef("case_id")).order_by("-at", "-id")
+    host, org_ = Subquery(latest.values(by)[:1]), Subquery(latest.values("organisation")[:1])
+    times: dict[str, list[dt.timedelta]] = {}
+    labels: dict[str, str] = {}
+    done = (Takedown.objects.filter(state=Takedown.State.REMOVED, removed_at__gte=period.start,
+                                    removed_at__lt=period.end)
+            .annotate(host=host, org=org_).values_list("host", "org", "time_to_removal"))
+    for where, org, took in done:
+        key = "" if where is None else str(where)
+        times.setdefault(key, [])
+        if took is not None:
+            times[key].append(took)
+        labels.setdefault(key, org or "")
+    back: dict[str, int] = {}
+    returned = (Takedown.objects.filter(reappeared_at__gte=period.start,
+                                        reappeared_at__lt=period.end)
+                .annotate(host=host, org=org_).values_list("host", "org"))
+    for where, org in returned:
+        key = "" if where is None else str(where)
+        back[key] = back.get(key, 0) + 1
+        labels.setdefault(key, org or "")
+    rows = [HostRemoval(key, labels.get(key, "") if by == "asn" else "",
+                        len(times.get(key, [])), _median(times.get(key, [])), back.get(key, 0))
+            for key in set(times) | set(back)]
+    return sorted(rows, key=lambda r: (-r.removed, -r.came_back, r.key))
+
+
+def _median(values: list[dt.timedelta]) -> dt.timedelta | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = ordered[(len(ordered) - 1) // 2:len(ordered) // 2 + 1]
+    return sum(middle, dt.timedelta()) / len(middle)

@@ -155,6 +155,26 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _removal_tables(period: Period) -> list[Table]:
+    unknown = _("unknown")
+    headers = [_("URLs removed"), _("Median time to removal (hours)"),
+               _("URLs that came back after removal")]
+    note = _("By the latest hosting trace of each URL. Time to removal runs from confirmation "
+             "to the first of the checks that confirmed the removal.")
+
+    def values(r: figures.HostRemoval) -> list[Any]:
+        return [r.removed, _hours(r.median), r.came_back]
+
+    return [
+        Table("removal_countries", _("Removal by hosting country"), [_("Country"), *headers],
+              [[r.key or unknown, *values(r)] for r in figures.removal_by_host("country", period)],
+              note=note),
+        Table("removal_networks", _("Removal by network"), [_("Network (ASN)"), *headers],
+              [[f"AS{r.key} {r.label}".strip() if r.key else unknown, *values(r)]
+               for r in figures.removal_by_host("asn", period)], note=note),
+    ]
+
+
 @require_GET
 @staff_view(User.Role.ADMIN)
 def hub(request: HttpRequest) -> HttpResponse:
@@ -172,6 +192,7 @@ def hub(request: HttpRequest) -> HttpResponse:
               [_("Country"), _("Open takedowns"), *buckets],
               [[c or _("unknown"), sum(ages.values()), *ages.values()] for c, ages in pipeline]),
     ]
+    tables += _removal_tables(period)
     export = csv_or_none(request, tables)
     if export is not None:
         return export

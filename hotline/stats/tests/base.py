@@ -54,7 +54,8 @@ def seed_case(portal: Portal, lang: str, received: dt.datetime, *, closed_after:
     for i, country in enumerate(countries):
         Trace.objects.create(case=case, country=country,
                              at=(closed_at or received) + dt.timedelta(minutes=i + 1))
-    return {"portal": portal.code, "lang": lang, "received": received, "closed_at": closed_at,
+    return {"case": case.pk, "portal": portal.code, "lang": lang, "received": received,
+            "closed_at": closed_at,
             "verdict": verdict if closed_at else "", "confirmed": confirmed,
             "removed_at": removed_at, "country": countries[-1] if countries else "",
             "time_to_removal": removed_at - received if removed_at else None,

@@ -115,3 +115,9 @@ class DashboardTest(FiguresTestCase):
         rows = list(csv.reader(io.StringIO(r.content.decode())))[1:]
         self.assertEqual(sum(int(row[1]) for row in rows),
                          sum(sum(a.values()) for _c, a in figures.takedown_pipeline(NOW)))
+        r = self.get(self.admin, "/staff/figures/hub/?format=csv&table=removal_countries")
+        rows = list(csv.reader(io.StringIO(r.content.decode())))
+        self.assertEqual(rows[0][:2], ["Country", "URLs removed"])
+        period = figures.Period(NOW - dt.timedelta(days=90), NOW)
+        self.assertEqual(sum(int(row[1]) for row in rows[1:]),
+                         figures.removed(None, period).count())

@@ -121,6 +121,40 @@ class FiguresTest(FiguresTestCase):
         for country, ages in got.items():
             self.assertEqual({k: v for k, v in ages.items() if v}, dict(expected[country]))
 
+    def test_removal_by_hosting_country_and_network(self) -> None:
+        from hotline.hosting.models import Trace
+        from hotline.takedown.models import Takedown
+
+        removed = [r for r in self.rows if within(r["removed_at"], PERIOD)]
+        expected: dict[str, list[dt.timedelta]] = {}
+        for r in removed:
+            expected.setdefault(r["country"], []).append(r["time_to_removal"])
+        # One network per country, so that both groupings must agree.
+        networks = {"NL": 64501, "US": 64502, "DE": 64503, "FR": 64504}
+        for country, asn in networks.items():
+            Trace.objects.filter(country=country).update(asn=asn, organisation=f"Net {country}")
+        # Three removed URLs came back in the period, one long before it.
+        back = list(Takedown.objects.filter(state="removed").order_by("pk"))
+        for takedown in back[:3]:
+            takedown.reappeared_at, takedown.reappearances = NOW - dt.timedelta(days=2), 1
+            takedown.save()
+        back[3].reappeared_at = NOW - dt.timedelta(days=200)
+        back[3].save()
+        by_case = {r["case"]: r for r in self.rows}
+        came_back = Counter(by_case[t.case_id]["country"] for t in back[:3])
+        for by, key in (("country", lambda c: c), ("asn", lambda c: str(networks.get(c, "")))):
+            got = {row.key: row for row in figures.removal_by_host(by, PERIOD)}
+            self.assertEqual(set(got), {key(c) for c in set(expected) | set(came_back)}, by)
+            for country, times in expected.items():
+                row = got[key(country)]
+                self.assertEqual((row.removed, row.median),
+                                 (len(times), statistics.median(times)),  # type: ignore[type-var]
+                                 (by, country))
+            for country, n in came_back.items():
+                self.assertEqual(got[key(country)].came_back, n)
+            if by == "asn":
+                self.assertEqual(got["64501"].label if "64501" in got else "Net NL", "Net NL")
+
     def test_medians_of_even_and_odd_counts(self) -> None:
         from hotline.cases.models import Case
 
