@@ -459,6 +459,8 @@ RESEND_AFTER_HOURS = envint("RESEND_AFTER_HOURS", 24)
 # looked at again just before sending and left out if it is already gone.
 NOTICE_GROUP_SECONDS = envint("NOTICE_GROUP_SECONDS", 30)
 NOTICE_GROUP_MAX = envint("NOTICE_GROUP_MAX", 50)
+# The looks before sending one group stop after this many seconds; the rest go out unlooked.
+NOTICE_LOOK_BUDGET_SECONDS = envint("NOTICE_LOOK_BUDGET_SECONDS", 120)
 ESCALATE_AFTER_RESENDS = envint("ESCALATE_AFTER_RESENDS", 3)
 # Material hosted in the hub's country: tell the first police contact at once, in parallel
 # with the notice to the host (the host is asked to preserve evidence and remove).

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from datetime import datetime, timedelta
 from functools import partial
@@ -191,7 +192,10 @@ def notice_send(*, notice_id: str) -> None:
                                        recipient_email=notice.recipient_email,
                                        send_after=notice.send_after)
                  .order_by("queued_at", "sequence")[:settings.NOTICE_GROUP_MAX])
-    keep = [n for n in group if not _gone_before_sending(n)]
+    # Looks take up to FETCH_TOTAL_TIMEOUT each: past the budget, the rest go out unlooked
+    # (confirmed material; the look only spares a host a notice about something gone).
+    budget = time.monotonic() + settings.NOTICE_LOOK_BUDGET_SECONDS
+    keep = [n for n in group if time.monotonic() > budget or not _gone_before_sending(n)]
     if not keep:
         return
     batch = notice.pk if notice in keep else keep[0].pk

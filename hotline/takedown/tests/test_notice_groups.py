@@ -135,3 +135,17 @@ class NoticeGroupTestCase(TakedownTestCase):
             services.notice_send(notice_id=str(parallel.pk))
         self.assertEqual([m["To"] for m in box.messages], ["police@police.example.test"])
         self.assertFalse(Check.objects.filter(before_notice=True).exists())
+
+    @override_settings(NOTICE_LOOK_BUDGET_SECONDS=0)
+    def test_past_the_look_budget_the_rest_go_out_unlooked(self) -> None:
+        with serve() as site, smtp_server() as box, self.settings(**smtp_settings(box)):
+            site.routes["/a"] = Route(body=PAGE + b"a")
+            site.routes["/b"] = Route(body=PAGE + b"b")
+            first = services.notice_create(self.actioned(site.url("/a")), Notice.Kind.FIRST)
+            services.notice_create(self.actioned(site.url("/b")), Notice.Kind.FIRST)
+            site.routes["/b"] = Route(status=404)
+            services.notice_send(notice_id=str(first.pk))
+        self.assertEqual(len(box.messages), 1)
+        self.assertEqual(set(Notice.objects.values_list("state", flat=True)),
+                         {Notice.State.SENT})
+        self.assertFalse(Check.objects.filter(before_notice=True).exists())
