@@ -63,7 +63,8 @@ def test_a_redirect_to_a_private_address_is_refused(target: str) -> None:
     assert e.value.reason == fetcher.PRIVATE
 
 
-@override_settings(FETCH_ALLOW_NETWORKS=["192.0.2.0/24"])  # stands for the public internet
+@override_settings(FETCH_ALLOW_NETWORKS=["192.0.2.0/24"],  # stands for the public internet
+                   DNS_RESOLVERS=[])  # the system resolver's answer is given below
 def test_a_name_with_any_non_public_answer_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     # The resolver's answer is what is under test here, so it is given, not looked up.
     answers = [(2, 1, 6, "", ("192.0.2.10", 80)), (2, 1, 6, "", ("10.1.2.3", 80))]

@@ -33,8 +33,9 @@ PAGE = b"<p>the page (a stand-in)</p>"
 
 
 @pytest.fixture
-def lookups(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+def lookups(monkeypatch: pytest.MonkeyPatch, settings: Any) -> Iterator[list[str]]:
     """Every name given to the system resolver (addresses to connect to pass as they are)."""
+    settings.DNS_RESOLVERS = []  # the system resolver, not the tests' dead one
     asked: list[str] = []
     real = socket.getaddrinfo
 
