@@ -426,6 +426,8 @@ PDQ_MIN_QUALITY = envint("PDQ_MIN_QUALITY", 50)
 # (hotline/capture): at most CAPTURE_MAX_ITEMS media items of a page, CAPTURE_MAX_BYTES in all,
 # CAPTURE_CONCURRENCY fetches at a time, and the whole capture within CAPTURE_TOTAL_SECONDS.
 CAPTURE_NEW_CASES = envbool("CAPTURE_NEW_CASES", True)
+# Trace the host of every new case too (hotline/hosting/tasks.py, on the capture queue).
+TRACE_NEW_CASES = envbool("TRACE_NEW_CASES", True)
 CAPTURE_MAX_ITEMS = envint("CAPTURE_MAX_ITEMS", 50)
 CAPTURE_MAX_BYTES = envint("CAPTURE_MAX_BYTES", 200 * 1024 * 1024)
 CAPTURE_CONCURRENCY = envint("CAPTURE_CONCURRENCY", 4)

@@ -15,6 +15,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "1")  # Playwright's sync API
 # Reported test addresses (*.example.test) are never fetched by background captures: tests
 # that capture call the service against their own loopback server.
 os.environ.setdefault("CAPTURE_NEW_CASES", "0")
+os.environ.setdefault("TRACE_NEW_CASES", "0")
 
 from hotline.settings import *  # noqa: F403
 
