@@ -13,6 +13,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from hotline.audit.services import audit_record
+from hotline.portals.models import Portal
 
 from . import throttle
 from .models import AuthenticatorApp, User, WebAuthnCredential
@@ -25,11 +26,14 @@ def setup_link(user: User) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("accounts:setup", args=[uid, token])
 
 
-def user_invite(*, email: str, role: str, invited_by: User | None = None) -> tuple[User, str]:
+def user_invite(*, email: str, role: str, invited_by: User | None = None,
+                portals: list[Portal] | None = None) -> tuple[User, str]:
     with transaction.atomic():
         user = User.objects.create_user(email, role=role)
+        if portals:
+            user.portals.set(portals)
         audit_record(actor=invited_by or "command line", action="staff.invite", obj=user,
-                     role=role)
+                     role=role, portals=sorted(p.code for p in portals or []))
     return user, setup_link(user)
 
 

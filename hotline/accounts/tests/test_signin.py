@@ -221,3 +221,36 @@ class SignInPagesTestCase(StaffTestCase):
         self.assertContains(page, "Too many failed attempts", count=1, status_code=429)
         self.assertNotContains(page, 'name="token"', status_code=429)
         self.assertIn("Retry-After", page)
+
+    def test_createadmin_gives_a_partner_their_portals(self) -> None:
+        out = StringIO()
+        call_command("createadmin", "p@ministry.example.test", "--role", "partner",
+                     "--portal", "gm", "--portal", "sn", stdout=out)
+        partner = User.objects.get(email="p@ministry.example.test")
+        self.assertEqual(sorted(p.code for p in partner.portals.all()), ["gm", "sn"])
+        self.assertIn("for gm, sn", out.getvalue())
+        with self.assertRaisesMessage(CommandError, "at least one --portal"):
+            call_command("createadmin", "q@ministry.example.test", "--role", "partner",
+                         stdout=StringIO())
+        with self.assertRaisesMessage(CommandError, "no portal zz"):
+            call_command("createadmin", "q@ministry.example.test", "--role", "partner",
+                         "--portal", "zz", stdout=StringIO())
+        with self.assertRaisesMessage(CommandError, "only partners"):
+            call_command("createadmin", "q@hub.example.test", "--portal", "gm",
+                         stdout=StringIO())
+        self.assertFalse(User.objects.filter(email__startswith="q@").exists())
+
+    def test_set_up_links_follow_port_in_development(self) -> None:
+        import subprocess
+        import sys
+
+        code = "from django.conf import settings; print(settings.SITE_URL)"
+        env = {k: v for k, v in __import__("os").environ.items() if k != "SITE_URL"}
+        env.update(PORT="8123", DJANGO_SETTINGS_MODULE="hotline.settings")
+        shown = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code],
+                               env=env, capture_output=True, text=True, check=True).stdout
+        self.assertEqual(shown.strip(), "http://127.0.0.1:8123")
+        env["SITE_URL"] = "https://hub.example.test"
+        shown = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code],
+                               env=env, capture_output=True, text=True, check=True).stdout
+        self.assertEqual(shown.strip(), "https://hub.example.test")
