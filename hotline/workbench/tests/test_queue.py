@@ -150,7 +150,7 @@ class ReviewQueueTestCase(StaffTestCase):
         self.assertEqual([c.pk for c, _ in r.context["rows"]], [case.pk])
         self.assertContains(r, "analyst@hub.example.test (Assessment)")
         self.assertContains(r, "Waiting for second review")
-        self.assertContains(r, "Earlier verdicts stay hidden")
+        self.assertContains(r, "does not show earlier verdicts")
         self.assertNotContains(r, "Child sexual abuse material")
         self.assertNotContains(r, "csam")
         self.assertContains(r, "<time", count=2)
