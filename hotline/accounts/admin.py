@@ -106,7 +106,7 @@ class UserAdmin(BaseUserAdmin):
     readonly_fields = ["last_login", "date_joined", "second_factors", "locked"]
     actions = ["send_setup_link", "reset_second_factors", "unlock_accounts"]
 
-    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest | None,
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest,
                                  **kwargs: Any) -> Any:
         # A few portals: plain check boxes (Django's filter widget fails axe's ARIA rules).
         if db_field.name == "portals":
