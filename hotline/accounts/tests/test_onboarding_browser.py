@@ -195,10 +195,15 @@ def test_axe_finds_nothing_on_the_staff_pages_changed(site: str, browser: Browse
             audit(path)
             page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
         as_verified(page, site, admin)
+        from hotline.portals.models import Portal
+
+        portal = Portal.objects.get(code="sn")
         for path in ("/staff/admin/accounts/user/", "/staff/admin/accounts/user/add/",
-                     f"/staff/admin/accounts/user/{senior.pk}/change/"):
+                     f"/staff/admin/accounts/user/{senior.pk}/change/",
+                     f"/staff/admin/portals/portal/{portal.pk}/change/"):
             visit(page, site, path)
             audit(path)
+        page.screenshot(path=str(SHOTS / "portal.png"), full_page=True)
         audit.assert_clean()
     finally:
         context.close()
