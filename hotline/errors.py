@@ -59,7 +59,18 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """On the staff side, a page of the staff side that says which role is missing."""
+    if not is_public(request.path_info):
+        return staff_problem(request, 403)
     return problem(request, 403)
+
+
+def staff_problem(request: HttpRequest, status: int, title: str = "",
+                  message: str = "") -> HttpResponse:
+    """An error page of the staff side, in its layout (the staff member's navigation and
+    sign-out, no public portal links), in the hub's language."""
+    return render(request, "staff/problem.html", {"title": title, "message": message},
+                  status=status)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -79,5 +90,6 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         response = problem(request, 405)
         response["Allow"] = "GET"
         return response
-    return problem(request, 403, _("The form had expired or came from another site. Go "
-                                   "back, reload the page and send the form again."))
+    return staff_problem(request, 403, _("This request was refused"),
+                         _("The form had expired or came from another site. Go back, reload "
+                           "the page and send the form again."))

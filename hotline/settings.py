@@ -330,7 +330,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 # Staff side.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Without SITE_URL (development), set-up links point at the port `hotline serve` listens on.
+SITE_URL = os.environ.get("SITE_URL") or f"http://127.0.0.1:{envint('PORT', 8000)}"
 SIGNIN_MAX_FAILURES = envint("SIGNIN_MAX_FAILURES", 5)  # per account and connection (throttle.py)
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Hotline")
 # Authenticator app seeds are sealed with this key (hotline/lib/totpseeds.py), so that a copy of
@@ -340,6 +341,9 @@ if len(TOTP_SEED_KEY) < 32:
     raise ImproperlyConfigured("TOTP_SEED_KEY must be at least 32 random characters")
 # django_otp's own admin pages would show seeds; hotline replaces them (accounts/admin.py).
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# django_otp's own throttle refuses even a correct code for a while after a wrong one, and
+# counts that refusal as a failure; hotline's throttle (accounts/throttle.py) does the job.
+OTP_TOTP_THROTTLE_FACTOR = 0
 BREAK_REMINDER_MINUTES = envint("BREAK_REMINDER_MINUTES", 50)
 CASE_CLAIM_MINUTES = envint("CASE_CLAIM_MINUTES", 60)  # a claim lapses after this
 # Second review: the share of assessments that wait for an independent senior analyst.
@@ -422,6 +426,8 @@ PDQ_MIN_QUALITY = envint("PDQ_MIN_QUALITY", 50)
 # (hotline/capture): at most CAPTURE_MAX_ITEMS media items of a page, CAPTURE_MAX_BYTES in all,
 # CAPTURE_CONCURRENCY fetches at a time, and the whole capture within CAPTURE_TOTAL_SECONDS.
 CAPTURE_NEW_CASES = envbool("CAPTURE_NEW_CASES", True)
+# Trace the host of every new case too (hotline/hosting/tasks.py, on the capture queue).
+TRACE_NEW_CASES = envbool("TRACE_NEW_CASES", True)
 CAPTURE_MAX_ITEMS = envint("CAPTURE_MAX_ITEMS", 50)
 CAPTURE_MAX_BYTES = envint("CAPTURE_MAX_BYTES", 200 * 1024 * 1024)
 CAPTURE_CONCURRENCY = envint("CAPTURE_CONCURRENCY", 4)

@@ -1,5 +1,5 @@
 """Staff account actions: invitations and resets with one-time set-up links, TOTP enrolment,
-removal of a lost second factor."""
+removal of a lost second factor, an administrator's reset of every factor and unlock."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from hotline.audit.services import audit_record
+from hotline.portals.models import Portal
 
+from . import throttle
 from .models import AuthenticatorApp, User, WebAuthnCredential
 
 
@@ -24,12 +26,45 @@ def setup_link(user: User) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("accounts:setup", args=[uid, token])
 
 
-def user_invite(*, email: str, role: str, invited_by: User | None = None) -> tuple[User, str]:
+def user_invite(*, email: str, role: str, invited_by: User | None = None,
+                portals: list[Portal] | None = None) -> tuple[User, str]:
     with transaction.atomic():
         user = User.objects.create_user(email, role=role)
+        if portals:
+            user.portals.set(portals)
         audit_record(actor=invited_by or "command line", action="staff.invite", obj=user,
-                     role=role)
+                     role=role, portals=sorted(p.code for p in portals or []))
     return user, setup_link(user)
+
+
+def staff_invited(*, user: User, by: User) -> None:
+    """An administrator added the account (no password, ever): audited, and its owner is
+    mailed a one-time set-up link. An OSError means the mail did not go out; the caller's
+    transaction then undoes the account, so that nobody is left without a way in."""
+    audit_record(actor=by, action="staff.invite", obj=user, role=user.role,
+                 portals=sorted(user.portals.values_list("code", flat=True)))
+    _setup_link_mail(user).send()
+
+
+def second_factors_reset(*, user: User, by: User) -> int:
+    """Every second factor of the account is removed, its password stops working and its
+    owner is sent a fresh set-up link: someone who merely knows the old password cannot enrol
+    a factor of their own. Returns how many factors were removed."""
+    with transaction.atomic():
+        apps = AuthenticatorApp.objects.filter(user=user)
+        keys = WebAuthnCredential.objects.filter(user=user)
+        removed = apps.count() + keys.count()
+        audit_record(actor=by, action="2fa.reset", obj=user, removed=removed)
+        apps.delete()
+        keys.delete()
+        staff_reset(user=user, by=by, reason="2fa.reset")
+    return removed
+
+
+def account_unlock(*, user: User, by: User) -> None:
+    """Forget the account's failed sign-ins (hotline.accounts.throttle), audited."""
+    audit_record(actor=by, action="staff.unlock", obj=user)
+    throttle.unlock(user.email)
 
 
 def _setup_link_mail(user: User) -> EmailMessage:

@@ -7,6 +7,9 @@ account itself: from four times that many failures within the window, each furth
 waits after the latest failure, twice as long each time (1 s, 2 s, 4 s … at most
 BACKOFF_MAX_SECONDS). A connection that fails on many accounts is stopped at the same number.
 
+An administrator's unlock (``unlock``) starts every count of an account again: the account's
+keys carry a generation number, and unlocking moves it on.
+
 Refused attempts are audited, at most one entry per account per minute with how many were
 refused since the last, so that a flood leaves a trace without flooding the log.
 """
@@ -47,7 +50,22 @@ class Lock:
 
 
 def _account(email: str) -> str:
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    """The account's part of every cache key: a digest of the address, and the generation
+    that ``unlock`` moves on (so that no count of before the unlock is read again)."""
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    return f"{digest}.{cache.get(f'signin-gen:{digest}', 0)}"
+
+
+def unlock(email: str) -> None:
+    """Forget every failure and backoff of the account, on every connection."""
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    cache.set(f"signin-gen:{digest}", int(cache.get(f"signin-gen:{digest}", 0)) + 1, None)
+
+
+def is_locked(email: str) -> bool:
+    """Whether the account is in its backoff (guesses from many connections)."""
+    until = cache.get(f"signin-backoff:{_account(email)}")
+    return until is not None and until > _now()
 
 
 def _incr(key: str) -> int:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.urls import path
 
+from hotline.lib import urlids  # noqa: F401 (registers the <id:…> converter used below)
+
 from . import views, views_webauthn
 
 app_name = "accounts"
@@ -19,5 +21,6 @@ urlpatterns = [
          name="webauthn_register_options"),
     path("2fa/keys/register/verify/", views_webauthn.register_verify,
          name="webauthn_register_verify"),
+    path("2fa/keys/<id:key_id>/remove/", views_webauthn.remove, name="webauthn_remove"),
     path("setup/<str:uidb64>/<str:token>/", views.setup, name="setup"),
 ]

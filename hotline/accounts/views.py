@@ -44,7 +44,10 @@ def signin(request: HttpRequest) -> HttpResponse:
             if user is None:
                 throttle.record_failure(email, client(request))
                 audit_record(actor=email, action="signin.failed", step="password")
-                form.add_error(None, _("E-mail address or password is wrong."))
+                # Locked by this failure: said now, not only after the next attempt.
+                lock = throttle.lock_for(email, client(request))
+                form.add_error(None, _("E-mail address or password is wrong.") if lock is None
+                               else lock.message)
                 status = 400
             else:
                 login(request, user)
@@ -70,10 +73,13 @@ def verify(request: HttpRequest, user: User) -> HttpResponse:
         return HttpResponseRedirect(f"{reverse('accounts:totp_setup')}?next={next_url(request)}")
     form = TokenForm(request.POST or None)
     status = 200
-    lock = None
+    lock = throttle.lock_for(user.email, client(request))
+    if request.method == "GET" and lock is not None:
+        # A locked account says so before anyone types another code.
+        return _with_retry_after(render(request, "accounts/verify.html", {
+            "form": None, "lock": lock, "next": next_url(request)}, status=429), lock)
     if request.method == "POST":
         status = 400
-        lock = throttle.lock_for(user.email, client(request))
         if lock is not None:
             throttle.record_refusal(user.email, actor=user, step="totp", lock=lock)
             form.add_error(None, lock.message)
@@ -88,7 +94,11 @@ def verify(request: HttpRequest, user: User) -> HttpResponse:
                     return HttpResponseRedirect(next_url(request))
             throttle.record_failure(user.email, client(request))
             audit_record(actor=user, action="signin.failed", step="totp")
-            form.add_error("token", _("This code is not right, or has expired."))
+            lock = throttle.lock_for(user.email, client(request))
+            if lock is None:
+                form.add_error("token", _("This code is not right, or has expired."))
+            else:
+                form.add_error(None, lock.message)
     has_keys = user.webauthn_credentials.exists()
     has_totp = AuthenticatorApp.objects.filter(user=user, confirmed=True).exists()
     return _with_retry_after(render(request, "accounts/verify.html", {
@@ -115,11 +125,13 @@ def totp_setup(request: HttpRequest, user: User) -> HttpResponse:
             return HttpResponseRedirect(next_url(request))
         if form.is_valid():
             form.add_error("token", _("This code is not right, or has expired."))
+    # A viewBox and no fixed size: the stylesheet scales the whole code, quiet zone included.
     qr = segno.make(device.config_url, error="m")
+    secret = device.config_url.split("secret=")[1].split("&")[0]
     return render(request, "accounts/totp_setup.html", {
         "form": form, "next": next_url(request), "device": device,
-        "secret": device.config_url.split("secret=")[1].split("&")[0],
-        "qr_svg": qr.svg_inline(scale=4, dark="#000", light="#fff"),
+        "secret_groups": [secret[i:i + 4] for i in range(0, len(secret), 4)],
+        "qr_svg": qr.svg_inline(scale=1, omitsize=True, dark="#000", light="#fff"),
     }, status=status)
 
 

@@ -17,9 +17,10 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -42,6 +43,7 @@ from webauthn.helpers.structs import (
 )
 
 from hotline.audit.services import audit_record
+from hotline.lib.staffaccess import staff_view
 
 from . import throttle
 from .models import AuthenticatorApp, User
@@ -124,7 +126,32 @@ def _refused(request: HttpRequest, user: User) -> JsonResponse | None:
 def register(request: HttpRequest, user: User) -> HttpResponse:
     return render(request, "accounts/webauthn_register.html", {
         "next": next_url(request), "first": not has_second_factor(user),
+        "keys": _keys(user),
     })
+
+
+@never_cache
+@require_POST
+@staff_view()
+def remove(request: HttpRequest, key_id: int) -> HttpResponse:
+    """A staff member removes one of their own keys (a lost one is removed by an administrator,
+    which resets the account). Never the last second factor: it would leave the account to
+    whoever next knows the password."""
+    user: Any = request.user
+    key = get_object_or_404(WebAuthnCredential, pk=key_id, user=user)
+    others = (WebAuthnCredential.objects.filter(user=user).exclude(pk=key.pk).exists()
+              or AuthenticatorApp.objects.filter(user=user, confirmed=True).exists())
+    if not others:
+        messages.error(request, _("This is your only second factor. Add another one (a "
+                                  "security key or an authenticator app) before removing it."))
+    else:
+        with transaction.atomic():
+            audit_record(actor=user, action="2fa.remove", obj=user, factor="webauthn",
+                         name=key.name, own=True)
+            key.delete()
+        messages.success(request, _("The security key “%(name)s” was removed.")
+                         % {"name": key.name})
+    return HttpResponseRedirect(reverse("accounts:webauthn_register"))
 
 
 @never_cache

@@ -123,6 +123,10 @@ class BankHash(models.Model):
     disagreements = models.PositiveIntegerField(default=0, editable=False)
     added = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        verbose_name = _("bank hash")
+        verbose_name_plural = _("bank hashes")
+
     def __str__(self) -> str:
         return self.sha256 or self.md5 or self.pdq
 

@@ -19,6 +19,7 @@ os.environ.setdefault("CAPTURE_NEW_CASES", "0")
 # lookups go to a loopback port where nothing listens and fail at once (a notice looks at its
 # address just before it goes out: takedown/services.py).
 os.environ.setdefault("DNS_RESOLVERS", "127.0.0.1:9")
+os.environ.setdefault("TRACE_NEW_CASES", "0")
 
 from hotline.settings import *  # noqa: F403
 

@@ -15,7 +15,8 @@ SHIPPED = [code for code, _ in settings.LANGUAGES if code != "en"]
 # Strings seen only by hub staff (who work in the hub's language) may wait for translation;
 # every string a reporter can see must be translated.
 STAFF_ONLY = ("accounts/", "audit/", "cases/", "workbench/", "members/", "ops/",
-              "templates/includes/", "templates/layouts/staff.html", "lib/staffaccess.py")
+              "templates/includes/", "templates/layouts/staff.html", "templates/staff/",
+              "lib/staffaccess.py")
 
 
 def public_entries(msgattrib_output: str) -> list[str]:

@@ -11,6 +11,8 @@ from hotline.portals.models import Portal
 
 
 class QueueFilterForm(forms.Form):
+    q = forms.CharField(label=_("Address or domain"), required=False, max_length=2000,
+                        widget=forms.TextInput(attrs={"type": "search"}))
     portal = forms.ModelChoiceField(Portal.objects.all(), required=False, label=_("Portal"),
                                     to_field_name="code", empty_label=_("All portals"))
     status = forms.ChoiceField(label=_("Status"), required=False,

@@ -18,7 +18,7 @@ from hotline.audit.services import audit_record
 from hotline.capture.models import CaptureItem
 from hotline.cases import services
 from hotline.cases.classification import describe
-from hotline.cases.models import Case
+from hotline.cases.models import Assessment, Case
 from hotline.intake.models import Report
 from hotline.lib import sealing
 from hotline.lib.staffaccess import ASSESSORS, REVIEWERS, staff_view
@@ -26,6 +26,7 @@ from hotline.lists.matching import case_matches, known_classification
 from hotline.lists.services import negative_bank_add
 
 from .forms import AssessmentForm, QueueFilterForm, ReviewForm
+from .queue import queue_rows, search
 
 
 def _get_case_for_user(request: HttpRequest, case_id: int) -> Case:
@@ -57,20 +58,31 @@ def queue(request: HttpRequest) -> HttpResponse:
         cases = cases.filter(links__report__portal=data["portal"]).distinct()
     if data.get("verdict"):
         cases = cases.filter(verdict=data["verdict"])
+    cases = search(cases, data.get("q") or "")
     cases = cases.order_by("-closed_at") if status == Case.Status.CLOSED else _queue_order(cases)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
-    return render(request, "workbench/queue.html", {"form": form, "page": page,
-                                                "title": _("Queue")})
+    return render(request, "workbench/queue.html", {
+        "form": form, "page": page, "rows": queue_rows(list(page)), "title": _("Queue")})
 
 
 @require_GET
 @staff_view(*REVIEWERS)
 def reviews(request: HttpRequest) -> HttpResponse:
+    """Cases waiting for this reviewer: who assessed them and since when, never their verdict
+    (a reviewer grades blind, then sees the comparison on the case page)."""
     user: Any = request.user
     cases = (Case.objects.filter(status__in=[Case.Status.REVIEW, Case.Status.THIRD])
-             .exclude(assessments__analyst=user).select_related("previous", "claimed_by"))
-    page = Paginator(_queue_order(cases).distinct(), 50).get_page(request.GET.get("page"))
-    return render(request, "workbench/queue.html", {"page": page, "title": _("Second review")})
+             .exclude(assessments__analyst=user).select_related("claimed_by"))
+    page = Paginator(cases.distinct().order_by("-report_count", "first_reported", "id"),
+                     50).get_page(request.GET.get("page"))
+    waiting = list(page)
+    done: dict[int, list[Assessment]] = {case.pk: [] for case in waiting}
+    for assessment in (Assessment.objects.filter(case__in=waiting)
+                       .select_related("analyst").order_by("id")):
+        done[assessment.case_id].append(assessment)
+    return render(request, "workbench/reviews.html", {
+        "page": page, "title": _("Second review"),
+        "rows": [(case, done[case.pk]) for case in waiting]})
 
 
 def _case_page(request: HttpRequest, case: Case, *, revealed: dict[int, dict[str, str]]

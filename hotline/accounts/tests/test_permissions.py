@@ -84,3 +84,24 @@ class PermissionMatrixTestCase(StaffTestCase):
         r = Client().get("/staff/admin/")
         self.assertEqual(r.status_code, 302)
         self.assertIn("/staff/", r["Location"])
+
+
+class StaffRefusalPageTestCase(StaffTestCase):
+    def test_a_refused_staff_member_gets_a_staff_page_not_the_reporters(self) -> None:
+        r = self.as_user(self.analyst).get("/staff/cases/reviews/")
+        self.assertContains(r, "You may not open this page", status_code=403)
+        self.assertContains(r, "Your role (Analyst) does not include this page",
+                            status_code=403)
+        self.assertContains(r, "/static/staff/staff.css", status_code=403)
+        self.assertContains(r, 'aria-label="Staff"', status_code=403)  # their navigation
+        self.assertContains(r, "Sign out", status_code=403)
+        self.assertNotContains(r, "All reporting portals", status_code=403)
+        self.assertNotContains(r, "public.css", status_code=403)
+        r = self.as_user(self.partner).get("/staff/cases/")
+        self.assertContains(r, "Your role (Partner)", status_code=403)
+        r = self.as_user(self.analyst).get("/staff/audit/")
+        self.assertContains(r, "You may not open this page", status_code=403)
+
+    def test_the_public_side_keeps_its_own_page(self) -> None:
+        r = self.client.post("/gm/en/")
+        self.assertNotContains(r, "staff.css", status_code=r.status_code)

@@ -165,7 +165,7 @@ class Staff:
         expect(page).to_have_url(re.compile(r"/staff/2fa/setup/"))
         expect(page.get_by_role("heading", level=1)).to_have_text(
             "Set up your authenticator app")
-        app = Authenticator(page.locator("code#totp-secret").inner_text().strip())
+        app = Authenticator(page.locator("code#totp-secret").inner_text().replace(" ", ""))
         page.get_by_label("Code from your authenticator app").fill(app.code())
         self.click(page.get_by_role("button", name="Confirm"))
         expect(page).to_have_url(f"{self.site}/staff/cases/")
