@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import polib
@@ -139,7 +139,16 @@ def completeness(language: Language, locale_dir: Path = LOCALE_DIR) -> Completen
         return Completeness(0, 0, 0, 0)
     path = language.catalog(locale_dir)
     try:
-        catalog = polib.pofile(str(path))
+        info = path.stat()
+    except OSError:
+        return Completeness(1, 0, 1, 0)  # a missing catalog is not a complete one
+    return _count(str(path), info.st_mtime_ns, info.st_size)
+
+
+@lru_cache(maxsize=64)
+def _count(path: str, _mtime_ns: int, _size: int) -> Completeness:
+    try:
+        catalog = polib.pofile(path)
     except (OSError, ValueError):
         return Completeness(1, 0, 1, 0)  # an unreadable catalog is not a complete one
     total = translated = public_total = public_translated = 0
