@@ -55,4 +55,4 @@ messages: $(VENV)/.test-installed
 	cd hotline && ../$(HOTLINE) makemessages $(addprefix -l ,$(CATALOG_LANGUAGES)) --no-obsolete --add-location file
 	# msgmerge guesses translations of new strings from similar old ones ("fuzzy"); a guess is
 	# worse than nothing on a safety page, so guesses are emptied and show up as untranslated.
-	for po in hotline/locale/*/LC_MESSAGES/django.po; do msgattrib --clear-fuzzy --empty --no-wrap -o $$po $$po; done
+	for po in hotline/locale/*/LC_MESSAGES/django.po; do msgattrib --clear-fuzzy --empty --clear-previous --no-wrap -o $$po $$po; done

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views, views_webauthn
+from . import views, views_language, views_webauthn
 
 app_name = "accounts"
 urlpatterns = [
@@ -20,4 +20,5 @@ urlpatterns = [
     path("2fa/keys/register/verify/", views_webauthn.register_verify,
          name="webauthn_register_verify"),
     path("setup/<str:uidb64>/<str:token>/", views.setup, name="setup"),
+    path("language/", views_language.language, name="language"),
 ]
