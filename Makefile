@@ -33,9 +33,13 @@ lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check hotline bench
 	$(VENV)/bin/mypy hotline
 
+# The Noto fonts a cheap Android phone has, for the browser tests and the glyph coverage test
+# (hotline/tests/test_glyphs.py); fc-list is fontconfig's.
+FONTS := fc-list=fontconfig /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf=fonts-noto-core
+
 # The whole suite on SQLite, then again on PostgreSQL when DATABASE_URL points at one.
 test: $(VENV)/.test-installed translations
-	scripts/system-packages msgfmt=gettext /usr/bin/chromium=chromium
+	scripts/system-packages msgfmt=gettext /usr/bin/chromium=chromium $(FONTS)
 	$(MAKE) --no-print-directory lint
 	env -u DATABASE_URL $(VENV)/bin/pytest -q
 	case "$$DATABASE_URL" in postgres*) $(VENV)/bin/pytest -q ;; *) echo "DATABASE_URL is not PostgreSQL: skipped the PostgreSQL run" ;; esac
