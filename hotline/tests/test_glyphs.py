@@ -74,7 +74,7 @@ def shown_text(code: str) -> dict[str, str]:
 
 def missing_glyphs(code: str) -> list[str]:
     covered = noto_coverage()
-    missing = {}
+    missing: dict[str, str] = {}
     for where, text in shown_text(code).items():
         for char in text:
             if unicodedata.category(char) not in INVISIBLE and ord(char) not in covered:
