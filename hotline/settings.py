@@ -307,8 +307,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # The languages offered: one hotline/locale/<code>/language.yaml each, with its catalog beside
 # it (hotline/lib/languages.py). Adding a language is adding files: docs/translations.md.
 LANGUAGE_CODE = "en"
-LANGUAGES = [(language.code, language.english_name) for language in discover_languages()]
-LANGUAGES_BIDI = [language.code for language in discover_languages() if language.bidi]
+offered_languages = discover_languages()
+LANGUAGES = [(language.code, language.english_name) for language in offered_languages]
+LANGUAGES_BIDI = [language.code for language in offered_languages if language.bidi]
 LOCALE_PATHS = [BASE_DIR / "hotline" / "locale"]
 USE_I18N = True
 USE_TZ = True
