@@ -33,16 +33,30 @@ lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check hotline bench
 	$(VENV)/bin/mypy hotline
 
+# The Noto fonts a cheap Android phone has, for the browser tests and the glyph coverage test
+# (hotline/tests/test_glyphs.py); fc-list is fontconfig's.
+FONTS := fc-list=fontconfig /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf=fonts-noto-core
+
 # The whole suite on SQLite, then again on PostgreSQL when DATABASE_URL points at one.
 test: $(VENV)/.test-installed translations
-	scripts/system-packages msgfmt=gettext /usr/bin/chromium=chromium
+	scripts/system-packages msgfmt=gettext /usr/bin/chromium=chromium $(FONTS)
 	$(MAKE) --no-print-directory lint
 	env -u DATABASE_URL $(VENV)/bin/pytest -q
 	case "$$DATABASE_URL" in postgres*) $(VENV)/bin/pytest -q ;; *) echo "DATABASE_URL is not PostgreSQL: skipped the PostgreSQL run" ;; esac
 
-# Update the catalogs after changing user-visible strings.
+# Update the catalogs after changing user-visible strings. The languages are those with a
+# hotline/locale/<code>/language.yaml (English is the source: no catalog); a new one gets its
+# catalog here (docs/translations.md: how to add a language).
+CATALOG_LANGUAGES := $(filter-out en,$(patsubst hotline/locale/%/language.yaml,%,$(wildcard hotline/locale/*/language.yaml)))
 messages: $(VENV)/.test-installed
-	cd hotline && ../$(HOTLINE) makemessages -l fr -l ar -l pt -l sw --no-obsolete --add-location file
+	# A new language starts from msginit, which knows the plural rule of most languages (check
+	# Plural-Forms in the header when it does not: `msgfmt --check` in the tests fails without it).
+	for lang in $(CATALOG_LANGUAGES); do po=hotline/locale/$$lang/LC_MESSAGES/django.po; \
+	  [ -e $$po ] || { mkdir -p $$(dirname $$po) && printf '%s\n' 'msgid ""' 'msgstr ""' \
+	    '"Project-Id-Version: hotline\n"' '"Content-Type: text/plain; charset=UTF-8\n"' \
+	    '"Content-Transfer-Encoding: 8bit\n"' > $$po.pot && \
+	    msginit --no-translator -l $$lang -i $$po.pot -o $$po && rm $$po.pot; }; done
+	cd hotline && ../$(HOTLINE) makemessages $(addprefix -l ,$(CATALOG_LANGUAGES)) --no-obsolete --add-location file
 	# msgmerge guesses translations of new strings from similar old ones ("fuzzy"); a guess is
 	# worse than nothing on a safety page, so guesses are emptied and show up as untranslated.
-	for po in hotline/locale/*/LC_MESSAGES/django.po; do msgattrib --clear-fuzzy --empty --no-wrap -o $$po $$po; done
+	for po in hotline/locale/*/LC_MESSAGES/django.po; do msgattrib --clear-fuzzy --empty --clear-previous --no-wrap -o $$po $$po; done

@@ -17,7 +17,8 @@ from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
+
+from hotline.lib.languages import discover as discover_languages
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("HOTLINE_VAR_DIR", BASE_DIR / "var")).resolve()
@@ -227,6 +228,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After sign-in is known: the staff side in each staff member's own language.
+    "hotline.language.StaffLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -301,15 +304,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Languages with complete catalogs. A portal may only use these.
+# The languages offered: one hotline/locale/<code>/language.yaml each, with its catalog beside
+# it (hotline/lib/languages.py). Adding a language is adding files: docs/translations.md.
 LANGUAGE_CODE = "en"
-LANGUAGES = [
-    ("en", _("English")),
-    ("fr", _("French")),
-    ("ar", _("Arabic")),
-    ("pt", _("Portuguese")),
-    ("sw", _("Swahili")),
-]
+offered_languages = discover_languages()
+LANGUAGES = [(language.code, language.english_name) for language in offered_languages]
+LANGUAGES_BIDI = [language.code for language in offered_languages if language.bidi]
 LOCALE_PATHS = [BASE_DIR / "hotline" / "locale"]
 USE_I18N = True
 USE_TZ = True

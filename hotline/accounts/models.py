@@ -39,6 +39,9 @@ class User(AbstractUser):
     portals = models.ManyToManyField(Portal, blank=True, related_name="partner_users",
                                      help_text=_("For partners: the portals whose figures "
                                                  "they may see."))
+    # No choices here: languages are data (hotline/locale), and a new one needs no migration.
+    # Empty: the hub's language (settings.LANGUAGE_CODE). Staff pages only (hotline/language.py).
+    language = models.CharField(_("interface language"), max_length=16, blank=True, default="")
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

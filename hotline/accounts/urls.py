@@ -4,7 +4,7 @@ from django.urls import path
 
 from hotline.lib import urlids  # noqa: F401 (registers the <id:…> converter used below)
 
-from . import views, views_webauthn
+from . import views, views_language, views_webauthn
 
 app_name = "accounts"
 urlpatterns = [
@@ -23,4 +23,5 @@ urlpatterns = [
          name="webauthn_register_verify"),
     path("2fa/keys/<id:key_id>/remove/", views_webauthn.remove, name="webauthn_remove"),
     path("setup/<str:uidb64>/<str:token>/", views.setup, name="setup"),
+    path("language/", views_language.language, name="language"),
 ]

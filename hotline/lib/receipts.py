@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 
 from argon2.low_level import Type, hash_secret_raw
 from django.conf import settings
@@ -32,8 +33,6 @@ _DAMM = (
     (9, 4, 3, 8, 6, 1, 7, 2, 0, 5),
     (2, 5, 8, 1, 4, 3, 6, 7, 9, 0),
 )
-# Reporters type codes on phones set to their own script: accept Arabic-Indic digits too.
-_DIGIT_MAP = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _SEPARATORS = re.compile(r"[\s\-–—.·_/]+")
 
 
@@ -54,8 +53,14 @@ def is_well_formed(code: str) -> bool:
 
 
 def normalise(text: str) -> str:
-    """Digits only, in ASCII; what the reporter typed may contain spaces and dashes."""
-    return _SEPARATORS.sub("", text.translate(_DIGIT_MAP))
+    """Digits only, in ASCII; what the reporter typed may contain spaces and dashes.
+
+    Reporters type codes on phones set to their own script: every Unicode decimal digit
+    (Arabic-Indic, Persian, Devanagari, Bengali, Thai, full-width…) reads as its ASCII digit.
+    Numbers that are not decimal digits (², ①, Ethiopic ፩) stay as typed and fail the format
+    check."""
+    digits = "".join(str(unicodedata.digit(ch)) if ch.isdecimal() else ch for ch in text)
+    return _SEPARATORS.sub("", digits)
 
 
 def group(code: str) -> str:

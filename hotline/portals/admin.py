@@ -1,6 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils.translation import gettext as _
+
+from hotline.lib.languages import SOURCE_LANGUAGE, completeness, languages
 
 from .adminforms import HelpContactForm, PortalForm
 from .models import HelpContact, Partner, Portal
@@ -24,3 +32,22 @@ class PortalAdmin(admin.ModelAdmin):
     list_filter = ["enabled", "is_demo"]
     search_fields = ["code", "name", "country"]
     inlines = [PartnerInline, HelpContactInline]
+
+    def get_urls(self) -> list[URLPattern]:
+        own = [path("languages/", self.admin_site.admin_view(self.languages_view),
+                    name="portals_portal_languages")]
+        return own + super().get_urls()
+
+    def languages_view(self, request: HttpRequest) -> HttpResponse:
+        """Each offered language: its review status and how much of its catalog is done."""
+        if not self.has_view_permission(request):
+            return HttpResponse(status=403)
+        portals = list(Portal.objects.order_by("code"))
+        rows: list[dict[str, Any]] = []
+        for code, language in languages().items():
+            rows.append({"language": language, "source": code == SOURCE_LANGUAGE,
+                         "done": completeness(language),
+                         "portals": [p.code for p in portals if code in p.languages]})
+        context = {**self.admin_site.each_context(request), "title": _("Languages"),
+                   "opts": self.model._meta, "rows": rows}
+        return TemplateResponse(request, "admin/portals/languages.html", context)

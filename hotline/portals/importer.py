@@ -3,6 +3,10 @@
 The whole file is checked before anything is written, and written in one transaction: a file
 with one mistake changes nothing. Portals are matched by code; their partners and help
 contacts are replaced by those in the file.
+
+A portal language needs a catalog complete for reporters, reviewed by a native speaker
+(hotline/locale/<code>/language.yaml says so); a draft catalog only when the reviewed file
+itself says ``allow_draft_translations: true``, so that a person decided.
 """
 
 from __future__ import annotations
@@ -16,12 +20,15 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from hotline.lib.languages import SOURCE_LANGUAGE, completeness, languages
+
 from .models import HelpContact, Partner, Portal
 
 PORTAL_KEYS = {"code", "name", "names", "country", "languages", "intro", "enabled", "demo",
                "hostnames", "onion_address", "partners", "help"}
 PARTNER_KEYS = {"name", "url"}
 HELP_KEYS = {"kind", "label", "phone", "url", "text"}
+FILE_KEYS = {"portals", "allow_draft_translations"}
 
 
 class ImportError_(Exception):
@@ -34,7 +41,13 @@ class ImportResult:
     updated: list[str] = field(default_factory=list)
 
 
-def load_file(path: Path) -> list[dict[str, Any]]:
+@dataclass
+class PortalFile:
+    portals: list[dict[str, Any]]
+    allow_draft_translations: bool = False
+
+
+def load_file(path: Path) -> PortalFile:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
@@ -45,7 +58,30 @@ def load_file(path: Path) -> list[dict[str, Any]]:
         raise ImportError_(f"{path}: not valid {path.suffix.lstrip('.').upper()}: {e}") from None
     if not isinstance(data, dict) or not isinstance(data.get("portals"), list):
         raise ImportError_(f"{path}: expected a mapping with a list under 'portals'")
-    return data["portals"]
+    unknown = sorted(map(str, set(data) - FILE_KEYS))
+    if unknown:
+        raise ImportError_(f"{path}: unknown field(s) {', '.join(unknown)}")
+    allow = data.get("allow_draft_translations", False)
+    if not isinstance(allow, bool):
+        raise ImportError_(f"{path}: allow_draft_translations must be true or false")
+    return PortalFile(portals=data["portals"], allow_draft_translations=allow)
+
+
+def _check_languages(portal: Portal, where: str, errors: list[str], allow_drafts: bool) -> None:
+    offered = languages()
+    for code in portal.languages if isinstance(portal.languages, list) else []:
+        language = offered.get(code)
+        if language is None or code == SOURCE_LANGUAGE:
+            continue  # an unknown language is reported by the model's validation
+        done = completeness(language)
+        if not done.complete:
+            errors.append(f"{where}.languages: the {code} catalog is not complete "
+                          f"({done.public_total - done.public_translated} public string(s) "
+                          f"untranslated): translate them, then `make translations`")
+        elif not language.reviewed and not allow_drafts:
+            errors.append(f"{where}.languages: the {code} catalog is a draft, not reviewed by a "
+                          f"native speaker (hotline/locale/{code}/language.yaml); have it "
+                          f"reviewed, or put allow_draft_translations: true in the file")
 
 
 def _check_keys(where: str, item: Any, allowed: set[str], errors: list[str]) -> bool:
@@ -97,7 +133,8 @@ def _build(entry: dict[str, Any], where: str, errors: list[str]) -> tuple[Portal
     return portal, partners, contacts
 
 
-def import_portals(entries: list[dict[str, Any]], *, dry_run: bool = False) -> ImportResult:
+def import_portals(entries: list[dict[str, Any]], *, dry_run: bool = False,
+                   allow_draft_translations: bool = False) -> ImportResult:
     errors: list[str] = []
     built = []
     seen: set[str] = set()
@@ -110,6 +147,7 @@ def import_portals(entries: list[dict[str, Any]], *, dry_run: bool = False) -> I
             errors.append(f"{where}: code listed twice")
         seen.add(entry.get("code", ""))
         built.append(_build(entry, where, errors))
+        _check_languages(built[-1][0], where, errors, allow_draft_translations)
     if errors:
         raise ImportError_("\n".join(errors))
     result = ImportResult()

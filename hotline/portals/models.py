@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hotline.lib.languages import languages
+
 CODE_RE = re.compile(r"^[a-z0-9]{2,16}$")
 ONION_RE = re.compile(r"^[a-z2-7]{56}\.onion$")
 HOSTNAME_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -17,6 +19,12 @@ HOSTNAME_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+
 
 def supported_languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
+
+
+def language_name(code: str) -> str:
+    """The language's name in itself, as the language menus show it (its language.yaml)."""
+    language = languages().get(code)
+    return language.name if language else code
 
 
 def validate_code(value: str) -> None:

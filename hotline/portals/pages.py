@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import translation
 
-from .models import Portal, supported_languages
+from .models import Portal, language_name, supported_languages
 
 PublicView = Callable[..., HttpResponse]
 
@@ -48,7 +48,7 @@ def page_context(portal: Portal, lang: str, page: str, *, keep_query: str = "",
     """The context of every public page; ``page`` is its URL name in the ``public`` namespace,
     and ``keep_query`` follows the links to other languages."""
     languages = [
-        {"code": code, "name": translation.get_language_info(code)["name_local"],
+        {"code": code, "name": language_name(code),
          "url": reverse(f"public:{page}", args=[portal.code, code]) + keep_query,
          "current": code == lang}
         for code in portal.languages

@@ -25,7 +25,7 @@ from hotline.cases.progress import report_progress
 from hotline.intake import services
 from hotline.lib import receipts
 from hotline.lib.ratelimit import allow, hit
-from hotline.portals.models import Portal, supported_languages
+from hotline.portals.models import Portal, language_name, supported_languages
 from hotline.portals.pages import page_context, portal_page
 
 from .forms import ReportForm, StatusForm
@@ -67,7 +67,7 @@ def index(request: HttpRequest) -> HttpResponse:
     with translation.override(lang):
         entries = [
             {"portal": p, "name": p.display_name(lang), "links": [
-                {"code": code, "name": translation.get_language_info(code)["name_local"],
+                {"code": code, "name": language_name(code),
                  "url": reverse("public:landing", args=[p.code, code])}
                 for code in p.languages]}
             for p in portals

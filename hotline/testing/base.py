@@ -31,7 +31,8 @@ CLASSIFICATION = {"uk_category": ["c"], "inhope": ["baseline"], "industry": ["B2
 
 
 def load_demo_network() -> None:
-    import_portals(load_file(DEMO_NETWORK))
+    demo = load_file(DEMO_NETWORK)
+    import_portals(demo.portals, allow_draft_translations=demo.allow_draft_translations)
 
 
 def case_url(url: str) -> str:

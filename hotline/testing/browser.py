@@ -5,8 +5,21 @@ from __future__ import annotations
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page
 
-# The languages with shipped catalogs, which every public page is tested in.
-SHIPPED = ["en", "fr", "ar", "pt", "sw"]
+from hotline.lib.languages import SOURCE_LANGUAGE, languages
+
+# Every offered language (hotline/locale/*/language.yaml with its catalog): every public page
+# is tested in each, so a new language is tested as soon as its files are added.
+SHIPPED = list(languages())
+
+
+def one_per_script() -> list[str]:
+    """A language of each script family the languages' metadata names (Latin, Arabic, and
+    Devanagari, Ethiopic… once such a language ships), a translated one where there is."""
+    chosen: dict[str, str] = {}
+    for code, language in sorted(languages().items(),
+                                 key=lambda item: (item[0] == SOURCE_LANGUAGE, item[0])):
+        chosen.setdefault(language.script, code)
+    return sorted(chosen.values())
 
 
 def new_context(browser: Browser, **options: object) -> BrowserContext:

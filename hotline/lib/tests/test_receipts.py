@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import sys
 import time
+import unicodedata
 
 from django.test import SimpleTestCase, override_settings
 
@@ -32,6 +34,24 @@ class ReceiptTestCase(SimpleTestCase):
         self.assertEqual(receipts.normalise(grouped.replace(" ", "-")), code)
         arabic = code.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
         self.assertEqual(receipts.normalise(arabic), code)
+
+    def test_it_reads_the_digits_of_every_script(self) -> None:
+        code = receipts.new_code()
+        zeros = [chr(c) for c in range(sys.maxunicode + 1)
+                 if chr(c).isdecimal() and unicodedata.digit(chr(c)) == 0]
+        self.assertGreater(len(zeros), 50)  # Devanagari, Bengali, Thai, Myanmar, full width…
+        for zero in zeros:
+            digits = "".join(chr(ord(zero) + d) for d in range(10))
+            typed = receipts.group(code).translate(str.maketrans("0123456789", digits))
+            self.assertEqual(receipts.normalise(typed), code, f"U+{ord(zero):04X}")
+        mixed = "०১٢۳" + code[4:]  # a phone keyboard may switch scripts halfway
+        self.assertEqual(receipts.normalise(mixed), "0123" + code[4:])
+
+    def test_characters_that_are_numbers_but_not_digits_stay_as_typed(self) -> None:
+        # Superscripts, circled numbers and Ethiopic numerals are not decimal digits: the form
+        # then says the code is not 20 digits instead of guessing.
+        for text in ["²", "①", "፩", "Ⅻ"]:
+            self.assertEqual(receipts.normalise(text), text)
 
     def test_the_digest_depends_on_the_pepper(self) -> None:
         code = receipts.new_code()

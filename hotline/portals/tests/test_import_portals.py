@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 from io import StringIO
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -90,3 +92,48 @@ def test_unreadable_and_invalid_files(tmp_path: Path) -> None:
 def test_list() -> None:
     run("import", str(DEMO_NETWORK))
     assert "km\tComoros\tfr,ar [demo]" in run("list")
+
+
+def portal_file(tmp_path: Path, languages: list[str], **top: object) -> Path:
+    data = {**top, "portals": [{"code": "xy", "name": "Xy", "country": "SN",
+                                "languages": languages, "intro": {}}]}
+    path = tmp_path / "xy.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+@pytest.mark.django_db
+def test_a_draft_catalog_needs_the_file_to_allow_it(tmp_path: Path) -> None:
+    with pytest.raises(CommandError) as refused:
+        run("import", str(portal_file(tmp_path, ["en", "es"])))
+    assert "the es catalog is a draft, not reviewed by a native speaker" in str(refused.value)
+    assert "allow_draft_translations: true" in str(refused.value)
+    assert not Portal.objects.filter(code="xy").exists()
+    path = portal_file(tmp_path, ["en", "es"], allow_draft_translations=True)
+    assert "1 portal(s) were created: xy" in run("import", str(path))
+    with pytest.raises(CommandError, match="allow_draft_translations must be true or false"):
+        run("import", str(portal_file(tmp_path, ["es"], allow_draft_translations="yes")))
+    with pytest.raises(CommandError, match=r"unknown field\(s\) allow_drafts"):
+        run("import", str(portal_file(tmp_path, ["es"], allow_drafts=True)))
+
+
+@pytest.mark.django_db
+def test_a_reviewed_catalog_is_enough_and_an_incomplete_one_is_refused(
+        tmp_path: Path) -> None:
+    from hotline.lib import languages as langs
+
+    locale = tmp_path / "locale"
+    shutil.copytree(langs.LOCALE_DIR / "es", locale / "es")
+    meta = locale / "es" / "language.yaml"
+    meta.write_text(meta.read_text().replace("status: draft", "status: reviewed")
+                    .replace('reviewed_by: ""', 'reviewed_by: "A. Reviewer, a partner hotline"'))
+    reviewed = {"es": langs.read_language(meta)}
+    with patch.object(langs, "LOCALE_DIR", locale), \
+            patch("hotline.portals.importer.languages", lambda: reviewed), \
+            patch("hotline.portals.importer.completeness",
+                  lambda language: langs.completeness(language, locale)):
+        assert "1 portal(s) were created: xy" in run("import", str(portal_file(tmp_path, ["es"])))
+        po = locale / "es" / "LC_MESSAGES" / "django.po"
+        po.write_text(po.read_text().replace('msgstr "Enviar denuncia"', 'msgstr ""'))
+        with pytest.raises(CommandError, match=r"the es catalog is not complete \(1 public"):
+            run("import", str(portal_file(tmp_path, ["es"])))

@@ -19,14 +19,15 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, FloatRect, Page, expect
 
 from hotline.cases.progress import ReportStatus
 from hotline.intake.models import Report
 from hotline.lib import receipts
+from hotline.lib.languages import languages
 from hotline.portals.models import HelpContact, Partner, Portal
 from hotline.testing.base import load_demo_network
-from hotline.testing.browser import SHIPPED, Audit, new_context
+from hotline.testing.browser import SHIPPED, Audit, new_context, one_per_script
 
 pytestmark = pytest.mark.browser
 
@@ -165,6 +166,45 @@ def test_report_and_check_status_in_arabic(site: str, context: BrowserContext,
         received = str(ReportStatus.RECEIVED.label)
     expect(result.locator(".state strong")).to_have_text(received)
     assert context.cookies() == []
+
+
+@pytest.mark.parametrize("lang", one_per_script())
+def test_report_and_check_status_in_each_script(lang: str, all_languages: str,
+                                                browser: Browser) -> None:
+    site = all_languages
+    context = new_context(browser, locale=lang)  # JavaScript off
+    page = context.new_page()
+    try:
+        page.goto(f"{site}/all/{lang}/")
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        page.locator(f"main a.button[href='/all/{lang}/report/']").click()
+        expect(page.locator("h1")).to_have_text(translated(lang, "Report a web address"))
+        page.locator("#id_urls").fill("https://images.example.test/gallery/7")
+        page.locator("#id_content_kind_0").check()
+        page.locator("form[method=post] button[type=submit]").click()
+        expect(page.locator("h1")).to_have_text(translated(lang, "Thank you: your report was sent"))
+        code = receipt_code(page)
+        report = Report.objects.get()
+        assert report.portal is not None
+        assert (report.portal.code, report.language) == ("all", lang)
+
+        page.locator(f"main a[href='/all/{lang}/status/']").click()
+        page.locator("#id_code").fill(receipts.group(code))
+        page.locator("form[method=post] button[type=submit]").click()
+        result = page.locator(".result[role=status]")
+        expect(result.locator("h2")).to_have_text(translated(lang, "Report found"))
+        with translation.override(lang):
+            received = str(ReportStatus.RECEIVED.label)
+        expect(result.locator(".state strong")).to_have_text(received)
+        assert context.cookies() == []
+    finally:
+        context.close()
+
+
+def test_a_language_of_each_script_family_is_chosen() -> None:
+    families = {languages()[code].script for code in one_per_script()}
+    assert families == {language.script for language in languages().values()}
+    assert {"Latin", "Arabic"} <= families
 
 
 # --- Accessibility ----------------------------------------------------------------------------
@@ -351,19 +391,42 @@ def scroll_width(page: Page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
 
 
-@pytest.mark.parametrize("lang_path", ["gm/en", "km/ar"])
-def test_no_horizontal_scrolling_at_320_pixels(lang_path: str, site: str,
-                                               browser: Browser) -> None:
+def box(page: Page, selector: str) -> FloatRect:
+    found = page.locator(selector).first.bounding_box()
+    assert found is not None, selector
+    return found
+
+
+def direction(page: Page, selector: str) -> str:
+    return page.locator(selector).first.evaluate("e => getComputedStyle(e).direction")
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_every_language_fits_320_pixels_and_runs_its_own_way(lang: str, all_languages: str,
+                                                              browser: Browser) -> None:
+    """No horizontal scrolling at 320 px; right-to-left languages mirrored, while web addresses
+    and receipt codes stay left to right (one browser context, every page of the language)."""
+    site, lang_path = all_languages, f"all/{lang}"
+    rtl = languages()[lang].bidi
     context = new_context(browser, viewport=NARROW)
     page = context.new_page()
     try:
         wide: dict[str, int] = {}
         for path in ("", "report/", "status/", "privacy/"):
             page.goto(f"{site}/{lang_path}/{path}")
+            expect(page.locator("html")).to_have_attribute("dir", "rtl" if rtl else "ltr")
+            assert direction(page, "main") == ("rtl" if rtl else "ltr"), path
             wide[path or "landing"] = scroll_width(page)
 
-        # Error messages quote what was typed: a long address has no place to break.
+        # Mirrored: a choice's radio button sits at the start of its line, which is the right
+        # in a right-to-left language; the web address field reads left to right anyway.
         page.goto(f"{site}/{lang_path}/report/")
+        radio, label = box(page, "#id_content_kind_0"), box(page, "label[for=id_content_kind_0]")
+        radio_at_right = radio["x"] + radio["width"] > label["x"] + label["width"] / 2
+        assert radio_at_right == rtl, (radio, label)
+        assert direction(page, "#id_urls") == "ltr"
+
+        # Error messages quote what was typed: a long address has no place to break.
         page.locator("#id_urls").fill("ftp://" + "averylonghostname" * 5 + ".example.test/")
         page.locator("#id_contact").fill("notanaddress" * 6)
         page.locator("form[method=post] button[type=submit]").click()
@@ -375,7 +438,11 @@ def test_no_horizontal_scrolling_at_320_pixels(lang_path: str, site: str,
         page.locator("#id_contact").fill("")
         page.locator("form[method=post] button[type=submit]").click()
         receipt_code(page)
+        assert direction(page, "p.code") == "ltr"
         wide["receipt"] = scroll_width(page)
+
+        page.goto(f"{site}/{lang_path}/status/")
+        assert direction(page, "#id_code") == "ltr"
 
         page.goto(f"{site}/{lang_path}/no-such-page/")
         wide["page not found"] = scroll_width(page)

@@ -40,6 +40,10 @@ class StatusTestCase(StaffTestCase):
         self.assertContains(self.check(typed), "Report found")
         arabic = code.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
         self.assertContains(self.check(arabic, "/km/ar/status/"), "<strong>")
+        # Devanagari, Bengali and full-width digits
+        for digits in ["०१२३४५६७८९", "০১২৩৪৫৬৭৮৯", "０１２３４５６７８９"]:
+            typed = code.translate(str.maketrans("0123456789", digits))
+            self.assertContains(self.check(typed), "Report found")
 
     def test_a_receipt_works_on_any_portal(self) -> None:
         code = self.receipt_from(self.submit())

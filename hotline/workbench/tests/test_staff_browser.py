@@ -307,7 +307,7 @@ def test_report_assess_review_and_receipt(site: str, browser: Browser) -> None:
 
     # 5. A may not review their own assessment: no link, no page, no claim.
     expect(page.get_by_role("navigation", name="Staff").get_by_role("link")).to_have_text(
-        ["Queue", "Takedown", "Security keys"])
+        ["Queue", "Takedown", "Security keys", "Language"])
     a.goto("/staff/cases/reviews/", status=403)
     a.goto(f"/staff/cases/{first.pk}/")
     expect(page.locator("#case-status")).to_have_text("Waiting for second review")

@@ -26,7 +26,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"{p.code}\t{p.name}\t{','.join(p.languages)}{flags}")
             return
         try:
-            result = import_portals(load_file(options["file"]), dry_run=options["dry_run"])
+            loaded = load_file(options["file"])
+            result = import_portals(loaded.portals, dry_run=options["dry_run"],
+                                    allow_draft_translations=loaded.allow_draft_translations)
         except ImportError_ as e:
             raise CommandError(f"Nothing was imported:\n{e}") from None
         verb = "would be" if options["dry_run"] else "were"
