@@ -91,8 +91,9 @@ def check_items(items: Iterable[CaptureItem], known: set[int]) -> dict[int, str]
             return UNCHECKED
         try:
             body = _fetch(item.url, seconds)
-        except NoImage:
-            return GONE
+        except NoImage as e:
+            # Out of time is no proof of absence: said so, never "no longer available".
+            return UNCHECKED if str(e) == fetcher.TIMEOUT else GONE
         digest = hashlib.sha256(body).hexdigest()
         del body
         return SAME if digest == item.sha256 else CHANGED
