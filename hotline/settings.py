@@ -436,6 +436,8 @@ VIEWER_CONCURRENCY = envint("VIEWER_CONCURRENCY", 6)
 VIEWER_TOTAL_SECONDS = envfloat("VIEWER_TOTAL_SECONDS", 8.0, low=0.5, high=120)
 VIEWER_ITEM_SECONDS = envfloat("VIEWER_ITEM_SECONDS", 10.0, low=0.5, high=120)
 VIEWER_BLUR_DIVISOR = envint("VIEWER_BLUR_DIVISOR", 12)
+# Thumbnails the case page asks for at a time (each is a fetch from the reported site).
+VIEWER_BROWSER_PARALLEL = envint("VIEWER_BROWSER_PARALLEL", 4)
 # A partner bank's hash whose matches analysts contradicted this many times (verdict not
 # illegal or not in remit) stops pre-filling assessments; its matches are still shown.
 BANK_DISAGREEMENT_LIMIT = envint("BANK_DISAGREEMENT_LIMIT", 2)

@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -128,6 +129,7 @@ def viewer_grid(request: HttpRequest, case: Case, items: list[CaptureItem],
             for item in shown]
     user: Any = request.user
     return {"rows": rows, "session": session, "today": today,
+            "parallel": settings.VIEWER_BROWSER_PARALLEL,
             "quick": quick_grades(user) if case.is_claimed_by(user) else []}
 
 

@@ -10,6 +10,20 @@
     var form = one("#assess-form");
     var items = all(".grid .item");
     var current = items.length ? 0 : -1;
+    // Thumbnails a few at a time: each one is a fetch from the reported site.
+    var grid = one(".grid");
+    var waiting = all(".grid img[data-src]");
+    function loadNext() {
+      var img = waiting.shift();
+      while (img && !img.hasAttribute("data-src")) { img = waiting.shift(); }
+      if (!img) { return; }
+      img.addEventListener("load", loadNext, {once: true});
+      img.addEventListener("error", loadNext, {once: true});
+      img.src = img.getAttribute("data-src");
+      img.removeAttribute("data-src");
+    }
+    var parallel = Math.max(1, parseInt(grid ? grid.getAttribute("data-parallel") : "4", 10) || 4);
+    for (var n = 0; n < parallel; n++) { loadNext(); }
     var summary = one("#error-summary");
     if (summary) { summary.focus(); }
 
@@ -65,7 +79,11 @@
             var id = revealForm.id.replace("reveal-", "");
             var item = one("#item-" + id);
             var img = item && one("img", item);
-            if (img) { img.src = revealForm.getAttribute("data-revealed"); img.className = "revealed"; }
+            if (img) {
+              img.removeAttribute("data-src");
+              img.src = revealForm.getAttribute("data-revealed");
+              img.className = "revealed";
+            }
             var button = item && one("button.reveal", item);
             if (button) { button.remove(); }
             bump("#reveals-session");
@@ -86,6 +104,27 @@
         grade("csam", JSON.parse(button.getAttribute("data-classification")));
       });
     });
+    var apply = one("#bulk-apply");
+    if (apply) {
+      apply.addEventListener("click", function () {
+        var chosen = {};
+        all("[data-bulk-scheme]").forEach(function (s) {
+          if (s.value) { chosen[s.getAttribute("data-bulk-scheme")] = [s.value]; }
+        });
+        grade("csam", chosen);
+      });
+    }
+    function nextGroup() {
+      // The first required group of the panel with nothing chosen yet (per-item groups count
+      // only when no item is graded CSAM).
+      var csam = all('select[data-scheme="verdict"]').some(function (s) { return s.value === "csam"; });
+      var groups = all("#assess-form .schemes fieldset").filter(function (group) {
+        return one(".required", group) && !(csam && group.classList.contains("per-item")) &&
+          !all("input", group).some(function (input) { return input.checked; });
+      });
+      var first = groups.length && one("input", groups[0]);
+      if (first) { first.focus(); }
+    }
     all('select[data-scheme="verdict"]').forEach(function (s) { s.addEventListener("change", sync); });
     items.forEach(function (item, i) { item.addEventListener("focusin", function () { current = i; }); });
 
@@ -112,6 +151,7 @@
         var reveal = one("#reveal-" + items[current].getAttribute("data-item"));
         if (reveal) { reveal.requestSubmit(); }
       }
+      else if (key === "g" && form) { nextGroup(); }
       else if (key === "s" && form) {
         var save = one("#save-next", form) || one("#save", form);
         if (save) { save.click(); }
