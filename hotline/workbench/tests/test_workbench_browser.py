@@ -51,29 +51,30 @@ def pictures(site: str, settings: Any) -> Any:  # noqa: F811
     settings.FETCH_ALLOW_NETWORKS = ["127.0.0.1/32"]
     # One thumbnail at a time: the live server's SQLite cannot save sessions concurrently.
     settings.VIEWER_BROWSER_PARALLEL = 1
-    site = Site()
+    loopback = Site()
     gallery = [synthetic_image(seed=100 + n) for n in range(20)]
     known = [synthetic_image(seed=200 + n) for n in range(3)]
-    site.routes["/g/"] = Route(body=b"<html><body>" + b"".join(
+    loopback.routes["/g/"] = Route(body=b"<html><body>" + b"".join(
         f'<img src="/g/{n}.png" alt="">'.encode() for n in range(20)) + b"</body></html>")
-    site.routes["/k/"] = Route(body=b"<html><body>" + b"".join(
+    loopback.routes["/k/"] = Route(body=b"<html><body>" + b"".join(
         f'<img src="/k/{n}.png" alt="">'.encode() for n in range(3)) + b"</body></html>")
     for n, body in enumerate(gallery):
-        site.routes[f"/g/{n}.png"] = Route(body=body, content_type="image/png")
+        loopback.routes[f"/g/{n}.png"] = Route(body=body, content_type="image/png")
     for n, body in enumerate(known):
-        site.routes[f"/k/{n}.png"] = Route(body=body, content_type="image/png")
+        loopback.routes[f"/k/{n}.png"] = Route(body=body, content_type="image/png")
     bank = HashBank.objects.create(name="Partner bank", source="a partner hotline")
     for body in known:
         BankHash.objects.create(bank=bank, sha256=hashlib.sha256(body).hexdigest(),
                                 classification={**CLASSIFICATION, "uk_category": ["a"]})
-    with serve(site):
-        yield site
+    with serve(loopback):
+        yield loopback
 
 
-def sign_in(context: Any, site: str, user: User) -> None:
+def sign_in(context: Any, server: str, user: User) -> None:
     context.clear_cookies()
     session = verified_client(user).cookies["hotline_staff"].value
-    context.add_cookies([{"name": "hotline_staff", "value": session, "url": f"{site}/staff/"}])
+    context.add_cookies([{"name": "hotline_staff", "value": session,
+                          "url": f"{server}/staff/"}])
 
 
 def earlier_grades(analyst: User) -> None:
