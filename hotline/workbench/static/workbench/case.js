@@ -122,7 +122,10 @@
         return one(".required", group) && !(csam && group.classList.contains("per-item")) &&
           !all("input", group).some(function (input) { return input.checked; });
       });
-      var first = groups.length && one("input", groups[0]);
+      if (!groups.length) { return; }
+      var closed = groups[0].closest("details");
+      if (closed) { closed.open = true; }
+      var first = one("input", groups[0]);
       if (first) { first.focus(); }
     }
     all('select[data-scheme="verdict"]').forEach(function (s) { s.addEventListener("change", sync); });
