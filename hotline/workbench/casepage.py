@@ -77,7 +77,8 @@ def prefill(case: Case, items: list[CaptureItem], matches: list[Any]) -> dict[st
     if "site_type" not in classification and "site_type" in schemes:
         earlier = (Case.objects.filter(registrable_domain=case.registrable_domain,
                                        verdict=Verdict.CSAM).exclude(pk=case.pk)
-                   .exclude(classification__site_type=None).order_by("-closed_at").first())
+                   .filter(classification__has_key="site_type").order_by("-closed_at")
+                   .first())
         if earlier is not None:
             classification["site_type"] = earlier.classification["site_type"]
     if known_classification(case) or case.previous is not None:

@@ -12,6 +12,7 @@ from hotline.cases.models import Assessment, Case
 from hotline.lists.models import BankHash
 from hotline.lists.services import OWN_BANK
 from hotline.takedown.xarf_report import xarf_for_case
+from hotline.workbench.casepage import gradable_items, prefill
 
 from .test_viewer import CapturedPageTestCase
 
@@ -174,3 +175,21 @@ class GradingTestCase(CapturedPageTestCase):
         for action in ("case.claim", "case.assess", "case.review", "case.view"):
             self.assertIn(action, history)
         self.assertIn(f'href="/staff/takedown/{self.case.pk}/"', html)
+
+    def test_pre_filled_from_the_items_the_domain_and_the_analysts_own_grades(self) -> None:
+        self.confirm(self.site.url("/earlier"))  # a confirmed case on the same domain
+        self.assess(self.claimed(self.analyst), self.grades(**self.FIRST))
+        self.report(self.site.url("/p/?again"))
+        self.case = self.case_for(self.site.url("/p/?again"))
+        client = self.claimed(self.analyst)
+        page = client.get(f"/staff/cases/{self.case.pk}/")
+        initial = page.context["form"].initial
+        self.assertEqual(initial["scheme_site_type"], "image_host")  # the domain's last one
+        # This case has no capture yet, so no media type; the first case had both kinds.
+        self.assertNotIn("scheme_media_type", initial)
+        quick = page.context["viewer"]["quick"]
+        self.assertEqual(sorted(q["classification"]["industry"][0] for q in quick), ["A1", "B2"])
+        self.assertEqual([q["key"] for q in quick], ["1", "2"])
+        self.case = Case.objects.get(url=self.site.url("/p/"))
+        items = gradable_items(self.case)
+        self.assertEqual(prefill(self.case, items, [])["scheme_media_type"], "both")
