@@ -35,6 +35,9 @@ from hotline.testing.images import synthetic_image
 from .test_staff_browser import run_worker, site  # noqa: F401 (site: the live server fixture)
 
 pytestmark = pytest.mark.browser
+# A case page checks its items against the site before it answers (at most
+# VIEWER_TOTAL_SECONDS): on a loaded machine that is more than expect()'s 5 s.
+NAVIGATION = 30_000
 
 ITEM_GRADE = {"uk_category": ["b"], "inhope": ["baseline"], "industry": ["A2"],
               "age_band": ["7-10"]}
@@ -120,6 +123,14 @@ def pixels(page: Page, selector: str) -> dict[str, float]:
     }""", selector)
 
 
+def settled(page: Page) -> None:
+    """Every picture of the grid has arrived (as an analyst waits for them): no request is
+    left running when the test moves on."""
+    page.wait_for_function("() => [...document.querySelectorAll('.grid img')]"
+                           ".every(i => !i.hasAttribute('data-src') && i.complete)",
+                           timeout=60_000)
+
+
 def tab_to(page: Page, selector: str, limit: int = 60) -> int:
     """Tab until the element has focus (keyboard only); the number of presses."""
     for presses in range(1, limit + 1):
@@ -163,12 +174,13 @@ def test_keyboard_path_blind_review_and_action_counts(site: str, pictures: Site,
     page.goto(f"{site}/staff/cases/")
     tab_to(page, "#start-next")
     page.keyboard.press("Enter")
-    expect(page).to_have_url(f"{site}/staff/cases/{gallery.pk}/")
+    expect(page).to_have_url(f"{site}/staff/cases/{gallery.pk}/", timeout=NAVIGATION)
     expect(page.locator(".grid .item")).to_have_count(20)
     thumbs = page.locator(".grid img.thumb")
     expect(thumbs).to_have_count(20)
-    page.wait_for_function("() => [...document.querySelectorAll('.grid img.thumb')]"
-                           ".every(i => i.complete && i.naturalWidth > 0)")
+    settled(page)
+    assert page.evaluate("() => [...document.querySelectorAll('.grid img.thumb')]"
+                         ".every(i => i.naturalWidth > 0)")
     seen = pixels(page, ".grid .item:first-child img")
     assert seen["colour"] == 0, seen  # greyscale
     size = int(seen["width"])
@@ -199,7 +211,7 @@ def test_keyboard_path_blind_review_and_action_counts(site: str, pictures: Site,
     expect(page.locator("#id_scheme_site_type_0")).to_be_focused()
     keys.press("Space")
     keys.press("s")
-    expect(page).to_have_url(f"{site}/staff/cases/{known.pk}/")
+    expect(page).to_have_url(f"{site}/staff/cases/{known.pk}/", timeout=NAVIGATION)
     assert keys.count <= 6, keys.count
     gallery_actions = keys.count
     first_assessment = Assessment.objects.get(case=gallery)
@@ -209,10 +221,11 @@ def test_keyboard_path_blind_review_and_action_counts(site: str, pictures: Site,
 
     # 4. The known-content case came next: pre-graded from the bank; confirmed with one key.
     expect(page.locator(".known-verdict")).to_have_count(3)
+    settled(page)
     audit("known case page")
     keys = Keys(page)
     keys.press("s")
-    expect(page).to_have_url(f"{site}/staff/cases/")
+    expect(page).to_have_url(f"{site}/staff/cases/", timeout=NAVIGATION)
     assert keys.count <= 2
     known_actions = keys.count
     known_assessment = Assessment.objects.get(case=known)
@@ -226,9 +239,10 @@ def test_keyboard_path_blind_review_and_action_counts(site: str, pictures: Site,
     page.goto(f"{site}/staff/cases/reviews/")
     tab_to(page, "#start-next")
     page.keyboard.press("Enter")
-    expect(page).to_have_url(f"{site}/staff/cases/{gallery.pk}/")
+    expect(page).to_have_url(f"{site}/staff/cases/{gallery.pk}/", timeout=NAVIGATION)
     expect(page.locator("#blind-review")).to_be_visible()
     expect(page.locator("main")).not_to_contain_text("Assessment by")
+    settled(page)
     audit("review page")
     page.locator("#select-all").check()
     for code, (value,) in ITEM_GRADE.items():
@@ -236,9 +250,11 @@ def test_keyboard_path_blind_review_and_action_counts(site: str, pictures: Site,
     page.locator("#bulk-apply").click()
     page.locator("#id_scheme_site_type_0").check()
     page.locator("#save").click()
-    expect(page.locator("#comparison")).to_have_text("The review and the assessment agree.")
+    expect(page.locator("#comparison")).to_have_text("The review and the assessment agree.",
+                                                     timeout=NAVIGATION)
     expect(page.locator("main")).to_contain_text(f"Assessment by {analyst.email}")
     audit("comparison")
+    settled(page)
     gallery.refresh_from_db()
     assert gallery.confirmed and gallery.status == Case.Status.CLOSED
     assert json.dumps(gallery.classification, sort_keys=True) == json.dumps(

@@ -79,6 +79,16 @@
             var id = revealForm.id.replace("reveal-", "");
             var item = one("#item-" + id);
             var img = item && one("img", item);
+            if (item && !img) {
+              // A known item shows its verdict, not a picture, until it is revealed.
+              img = document.createElement("img");
+              img.alt = item.querySelector(".caption strong").textContent;
+              img.width = 160;
+              img.height = 160;
+              var frame = one(".frame", item);
+              frame.textContent = "";
+              frame.appendChild(img);
+            }
             if (img) {
               img.removeAttribute("data-src");
               img.src = revealForm.getAttribute("data-revealed");
