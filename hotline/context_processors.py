@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from hotline.lib.staffaccess import break_due
+from hotline.lib.staffaccess import break_due, reveals_due
 
 
 def public(request: HttpRequest) -> dict[str, Any]:
@@ -17,4 +17,4 @@ def public(request: HttpRequest) -> dict[str, Any]:
 def staff(request: HttpRequest) -> dict[str, Any]:
     if not request.path.startswith("/staff/"):
         return {}
-    return {"break_minutes": break_due(request)}
+    return {"break_minutes": break_due(request), "break_reveals": reveals_due(request)}

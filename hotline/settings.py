@@ -345,6 +345,8 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # counts that refusal as a failure; hotline's throttle (accounts/throttle.py) does the job.
 OTP_TOTP_THROTTLE_FACTOR = 0
 BREAK_REMINDER_MINUTES = envint("BREAK_REMINDER_MINUTES", 50)
+# ...and after this many items revealed in colour in one session (0: never).
+BREAK_REMINDER_REVEALS = envint("BREAK_REMINDER_REVEALS", 40)
 CASE_CLAIM_MINUTES = envint("CASE_CLAIM_MINUTES", 60)  # a claim lapses after this
 # Second review: the share of assessments that wait for an independent senior analyst.
 REVIEW_SHARE_CSAM = envfloat("REVIEW_SHARE_CSAM", 1.0)
@@ -432,6 +434,16 @@ CAPTURE_MAX_ITEMS = envint("CAPTURE_MAX_ITEMS", 50)
 CAPTURE_MAX_BYTES = envint("CAPTURE_MAX_BYTES", 200 * 1024 * 1024)
 CAPTURE_CONCURRENCY = envint("CAPTURE_CONCURRENCY", 4)
 CAPTURE_TOTAL_SECONDS = envfloat("CAPTURE_TOTAL_SECONDS", 180.0, low=1, high=3600)
+# The safe viewer of the case page (hotline/workbench/viewer.py): image items fetched again
+# into memory when a case is opened, VIEWER_CONCURRENCY at a time, all within
+# VIEWER_TOTAL_SECONDS; each thumbnail (greyscale, blurred: its radius is the picture's size
+# divided by VIEWER_BLUR_DIVISOR) or reveal fetched within VIEWER_ITEM_SECONDS. Never stored.
+VIEWER_CONCURRENCY = envint("VIEWER_CONCURRENCY", 6)
+VIEWER_TOTAL_SECONDS = envfloat("VIEWER_TOTAL_SECONDS", 8.0, low=0.5, high=120)
+VIEWER_ITEM_SECONDS = envfloat("VIEWER_ITEM_SECONDS", 10.0, low=0.5, high=120)
+VIEWER_BLUR_DIVISOR = envint("VIEWER_BLUR_DIVISOR", 12)
+# Thumbnails the case page asks for at a time (each is a fetch from the reported site).
+VIEWER_BROWSER_PARALLEL = envint("VIEWER_BROWSER_PARALLEL", 4)
 # A partner bank's hash whose matches analysts contradicted this many times (verdict not
 # illegal or not in remit) stops pre-filling assessments; its matches are still shown.
 BANK_DISAGREEMENT_LIMIT = envint("BANK_DISAGREEMENT_LIMIT", 2)

@@ -44,3 +44,6 @@ DEFAULT_SCHEMES: list[tuple[str, str, bool, bool, list[tuple[str, str]]]] = [
         ("image", "Image"), ("video", "Video"), ("both", "Both"),
     ]),
 ]
+
+# The schemes graded item by item (what one picture shows); the others once for the page.
+PER_ITEM = ("uk_category", "inhope", "industry", "age_band", "sex", "self_generated")

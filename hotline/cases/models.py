@@ -60,6 +60,10 @@ class Case(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     # closed_at - first_reported, stored at closing so figures need no date arithmetic per row.
     time_to_assessment = models.DurationField(null=True, blank=True, editable=False)
+    # The final grade of each captured item (capture item id → verdict and classification,
+    # see hotline/cases/grading.py), from the assessment that decided; {} when the page was
+    # graded as a whole.
+    item_grades = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -127,6 +131,9 @@ class Scheme(models.Model):
     multiple = models.BooleanField(default=False, help_text=_("Several options may be chosen."))
     required = models.BooleanField(default=True, help_text=_("Required for a CSAM verdict."))
     enabled = models.BooleanField(default=True)
+    per_item = models.BooleanField(
+        default=False, help_text=_("Graded item by item (what one picture shows); the others "
+                                   "are graded once for the page."))
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -167,6 +174,8 @@ class Assessment(models.Model):
                                                         "assessment under review."))
     notes = models.TextField(blank=True)
     dedicated_site = models.BooleanField(default=False)
+    # This analyst's grade of each captured item (capture item id → verdict, classification).
+    item_grades = models.JSONField(default=dict, blank=True)
     needs_review = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True)
 

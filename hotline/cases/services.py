@@ -23,6 +23,7 @@ from hotline.audit.services import audit_record
 from hotline.intake.models import Report, ReportedAddress
 from hotline.lib.urlcanon import CanonicalURL, InvalidURL, canonicalise
 
+from .grading import ItemGrades
 from .models import Assessment, Case, CaseReport, Verdict, url_digest
 from .signals import case_closed, case_confirmed, case_opened
 
@@ -134,10 +135,12 @@ def _needs_review(verdict: str) -> bool:
 
 
 def _close(case: Case, verdict: str, classification: dict[str, list[str]], *,
-           reviewed: bool, dedicated: bool = False) -> None:
+           reviewed: bool, dedicated: bool = False, item_grades: ItemGrades | None = None
+           ) -> None:
     case.status = Case.Status.CLOSED
     case.verdict = verdict
     case.classification = classification
+    case.item_grades = item_grades or {}
     case.confirmed = reviewed and verdict == Verdict.CSAM
     case.dedicated_site = dedicated and verdict == Verdict.CSAM
     case.closed_at = timezone.now()
@@ -161,7 +164,7 @@ def _confirmed(case: Case) -> None:
 
 def case_assess(*, case_id: int, analyst: Any, verdict: str,
                 classification: dict[str, list[str]], notes: str = "",
-                dedicated: bool = False) -> Assessment:
+                dedicated: bool = False, item_grades: ItemGrades | None = None) -> Assessment:
     with transaction.atomic():
         case = _locked(case_id)
         _require_claim(case, analyst, Case.Status.OPEN)
@@ -169,12 +172,13 @@ def case_assess(*, case_id: int, analyst: Any, verdict: str,
         assessment = Assessment.objects.create(
             case=case, analyst=analyst, kind=Assessment.Kind.INITIAL, verdict=verdict,
             classification=classification, notes=notes, needs_review=review,
-            dedicated_site=dedicated)
+            dedicated_site=dedicated, item_grades=item_grades or {})
         if review:
             case.status = Case.Status.REVIEW
             case.claimed_by, case.claimed_at = None, None
         else:
-            _close(case, verdict, classification, reviewed=False, dedicated=dedicated)
+            _close(case, verdict, classification, reviewed=False, dedicated=dedicated,
+                   item_grades=item_grades)
         case.save()
         audit_record(actor=analyst, action="case.assess", obj=case, verdict=verdict,
                      classification=classification, review=review)
@@ -183,8 +187,12 @@ def case_assess(*, case_id: int, analyst: Any, verdict: str,
 
 def case_review(*, case_id: int, reviewer: Any, agrees: bool, verdict: str = "",
                 classification: dict[str, list[str]] | None = None,
-                notes: str = "", dedicated: bool = False) -> Assessment:
-    """Second review: agree (the verdict stands) or disagree (a third senior decides)."""
+                notes: str = "", dedicated: bool = False,
+                item_grades: ItemGrades | None = None) -> Assessment:
+    """Second review: agree (the verdict stands) or disagree (a third senior decides).
+
+    The case page asks for a blind review (the reviewer's own grades, item by item) and
+    calls this with ``agrees`` worked out by comparing the two (workbench/views.py)."""
     with transaction.atomic():
         case = _locked(case_id)
         _require_claim(case, reviewer, Case.Status.REVIEW)
@@ -193,12 +201,14 @@ def case_review(*, case_id: int, reviewer: Any, agrees: bool, verdict: str = "",
         if agrees:
             verdict, classification = initial.verdict, initial.classification
             dedicated = initial.dedicated_site
+            item_grades = initial.item_grades
         assessment = Assessment.objects.create(
             case=case, analyst=reviewer, kind=Assessment.Kind.REVIEW, verdict=verdict,
             classification=classification or {}, agrees=agrees, notes=notes,
-            dedicated_site=dedicated)
+            dedicated_site=dedicated, item_grades=item_grades or {})
         if agrees:
-            _close(case, verdict, classification or {}, reviewed=True, dedicated=dedicated)
+            _close(case, verdict, classification or {}, reviewed=True, dedicated=dedicated,
+                   item_grades=item_grades)
         else:
             case.status = Case.Status.THIRD
             case.claimed_by, case.claimed_at = None, None
@@ -211,15 +221,17 @@ def case_review(*, case_id: int, reviewer: Any, agrees: bool, verdict: str = "",
 
 def case_decide(*, case_id: int, senior: Any, verdict: str,
                 classification: dict[str, list[str]], notes: str = "",
-                dedicated: bool = False) -> Assessment:
+                dedicated: bool = False, item_grades: ItemGrades | None = None) -> Assessment:
     """The third opinion after a disagreement: it is final."""
     with transaction.atomic():
         case = _locked(case_id)
         _require_claim(case, senior, Case.Status.THIRD)
         assessment = Assessment.objects.create(
             case=case, analyst=senior, kind=Assessment.Kind.THIRD, verdict=verdict,
-            classification=classification, notes=notes, dedicated_site=dedicated)
-        _close(case, verdict, classification, reviewed=True, dedicated=dedicated)
+            classification=classification, notes=notes, dedicated_site=dedicated,
+            item_grades=item_grades or {})
+        _close(case, verdict, classification, reviewed=True, dedicated=dedicated,
+               item_grades=item_grades)
         case.save()
         _confirmed(case)
         audit_record(actor=senior, action="case.decide", obj=case, verdict=verdict,

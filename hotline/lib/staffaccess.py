@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 SESSION_WORK_STARTED = "work_started"
+SESSION_REVEALS = "items_revealed"  # items shown in colour in this session (workbench viewer)
 
 
 class Role(models.TextChoices):
@@ -67,3 +68,10 @@ def break_due(request: HttpRequest) -> int:
         return 0
     worked = int((time.time() - started) // 60)
     return worked if worked >= minutes else 0
+
+
+def reveals_due(request: HttpRequest) -> int:
+    """Items revealed in this session when a break reminder is due for them, else 0."""
+    limit = settings.BREAK_REMINDER_REVEALS
+    revealed = int(request.session.get(SESSION_REVEALS, 0)) if hasattr(request, "session") else 0
+    return revealed if limit and revealed >= limit else 0

@@ -13,12 +13,13 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 
 from hotline.audit.services import audit_record
 from hotline.capture.models import CaptureItem
 from hotline.cases.classification import ClassificationError, classification_check
+from hotline.cases.grading import csam_items
 from hotline.cases.models import Case, Scheme, Verdict
 from hotline.lib import csvsafe
 
@@ -189,12 +190,31 @@ def _bank_add(bank: HashBank, items: Iterable[CaptureItem], **fields: Any) -> li
     return added
 
 
-def own_bank_add(case: Case) -> list[BankHash]:
-    """A confirmed case's media items (2xx images and videos, by their bytes) go into the
-    hub's own bank. Until analysts grade items one by one, every media item of the case's
-    captures counts as confirmed; page bodies and error pages have no hashes to add."""
+def confirmed_items(case: Case) -> QuerySet[CaptureItem]:
+    """The media items a confirmed case confirmed: those graded CSAM (and confirmed by the
+    review) when its items were graded one by one; every media item of its captures when the
+    page was graded as a whole. Page bodies and error pages have no hashes, so are never
+    among them."""
     items = CaptureItem.objects.filter(capture__case=case).exclude(sha256="")
-    return _bank_add(own_bank(), items, classification=case.classification, case=case)
+    if case.item_grades:
+        items = items.filter(pk__in=[int(key) for key in csam_items(case.item_grades)])
+    return items.order_by("-capture__fetched_at", "position")
+
+
+def own_bank_add(case: Case) -> list[BankHash]:
+    """A confirmed case's confirmed items (2xx images and videos, by their bytes) go into the
+    hub's own bank, each with its own classification when it was graded alone."""
+    bank, added = own_bank(), []
+    for item in confirmed_items(case):
+        if item.sha256 and not bank.hashes.filter(sha256=item.sha256).exists():
+            grade = case.item_grades.get(str(item.pk)) or {}
+            added.append(BankHash.objects.create(
+                bank=bank, md5=item.md5, sha1=item.sha1, sha256=item.sha256, pdq=item.pdq,
+                pdq_quality=item.pdq_quality, case=case,
+                classification={**case.classification, **grade.get("classification", {})}))
+    if added:
+        bank_changed(bank)
+    return added
 
 
 def own_bank_remove(case: Case) -> int:

@@ -7,8 +7,8 @@ from typing import Any
 from django.conf import settings
 from xarf import create_report
 
-from hotline.capture.models import CaptureItem
 from hotline.cases.models import Case
+from hotline.lists.services import confirmed_items
 
 from .models import Notice
 
@@ -37,10 +37,13 @@ def xarf_for_case(case: Case, *, report_id: str | None = None, tags: list[str] |
     hub = {"org": settings.HUB_NAME, "contact": settings.HUB_EMAIL,
            "domain": settings.HUB_DOMAIN}
     extra: dict[str, Any] = {}
-    item = (CaptureItem.objects.filter(capture__case=case).exclude(sha256="")
-            .order_by("-capture__fetched_at", "position").first())
-    if item is not None:
+    # The items confirmed as CSAM (graded so and reviewed), and only those: the first in the
+    # schema's one hash_values, every one as a "sha256:<hex>" tag (XARF's namespaced tags).
+    items = list(confirmed_items(case)[:40])
+    if items:
+        item = items[0]
         extra["hash_values"] = {"md5": item.md5, "sha1": item.sha1, "sha256": item.sha256}
+    hash_tags = [f"sha256:{one.sha256.lower()}" for one in items]
     media = MEDIA.get((classification.get("media_type") or [""])[0])
     if media:
         extra["media_type"] = media
@@ -55,7 +58,7 @@ def xarf_for_case(case: Case, *, report_id: str | None = None, tags: list[str] |
         classification=level,
         detection_method="user_report",
         content_removed=content_removed,
-        tags=[f"case:{case.pk}", *(tags or [])],
+        tags=[f"case:{case.pk}", *(tags or []), *hash_tags],
         **extra,
     )
     if result.errors or result.report is None:

@@ -18,15 +18,25 @@ from hotline.audit.services import audit_record
 from hotline.capture.models import CaptureItem
 from hotline.cases import services
 from hotline.cases.classification import describe
+from hotline.cases.grading import same_grades
 from hotline.cases.models import Assessment, Case
 from hotline.intake.models import Report
 from hotline.lib import sealing
 from hotline.lib.staffaccess import ASSESSORS, REVIEWERS, staff_view
-from hotline.lists.matching import case_matches, known_classification
+from hotline.lists.matching import case_matches
 from hotline.lists.services import negative_bank_add
 
+from .casepage import (
+    assessments_context,
+    case_links,
+    gradable_items,
+    prefill,
+    viewer_grid,
+)
 from .forms import AssessmentForm, QueueFilterForm, ReviewForm
 from .queue import queue_rows, search
+
+NEXT_CANDIDATES = 20  # cases tried by "Start next case" when others claim at the same moment
 
 
 def _get_case_for_user(request: HttpRequest, case_id: int) -> Case:
@@ -90,37 +100,22 @@ def _case_page(request: HttpRequest, case: Case, *, revealed: dict[int, dict[str
     user: Any = request.user
     reports = (Report.objects.filter(case_links__case=case).select_related("portal")
                .distinct().order_by("received_at"))
-    assessments = list(case.assessments.select_related("analyst"))
     claimed_by_me = case.is_claimed_by(user)
     matches = case_matches(case)
+    items = gradable_items(case)
     if form is None and claimed_by_me:
-        form = (ReviewForm() if case.status == Case.Status.REVIEW
-                else AssessmentForm(initial=_prefill(case)))
+        form = (ReviewForm if case.status == Case.Status.REVIEW else AssessmentForm)(
+            initial=prefill(case, items, matches), items=items)
     return render(request, "workbench/case.html", {
         "case": case, "reports": reports, "revealed": revealed or {},
-        "assessments": [(a, describe(a.classification)) for a in assessments],
         "final": describe(case.classification),
         "previous": describe(case.previous.classification) if case.previous else [],
         "claimed_by_me": claimed_by_me, "claim_live": case.claim_is_live(),
         "may_work": services.may_work_on(case, user), "form": form, "matches": matches,
         "captures": case.captures.prefetch_related("items__matches__bank_hash__bank")[:3],
+        "viewer": viewer_grid(request, case, items, matches),
+        **assessments_context(request, case), **case_links(case),
     }, status=status)
-
-
-def _prefill(case: Case) -> dict[str, Any]:
-    """Known content or an earlier assessment of the same URL: the analyst can confirm the
-    earlier classification without viewing the material again."""
-    classification = known_classification(case)
-    if not classification and case.previous is not None:
-        if case.previous.verdict != "csam":
-            return {"verdict": case.previous.verdict}
-        classification = case.previous.classification
-    if not classification:
-        return {}
-    initial: dict[str, Any] = {"verdict": "csam"}
-    for code, chosen in classification.items():
-        initial[f"scheme_{code}"] = chosen if len(chosen) > 1 else chosen[0]
-    return initial
 
 
 @require_GET
@@ -191,26 +186,60 @@ def assess(request: HttpRequest, case_id: int) -> HttpResponse:
     third = case.status == Case.Status.THIRD
     if (review or third) and not user.can_review:
         return _case_page(request, case, status=403)
-    form: AssessmentForm = ReviewForm(request.POST) if review else AssessmentForm(request.POST)
+    form_class = ReviewForm if review else AssessmentForm
+    form: AssessmentForm = form_class(request.POST, items=gradable_items(case))
     if not form.is_valid():
         return _case_page(request, case, form=form, status=400)
     data = form.cleaned_data
+    fields = {"verdict": data["verdict"], "classification": data["classification"],
+              "notes": data["notes"], "dedicated": data["dedicated"],
+              "item_grades": data["item_grades"]}
     try:
         if review:
-            services.case_review(case_id=case.pk, reviewer=user, agrees=data["agrees"],
-                                 verdict=data.get("verdict") or "",
-                                 classification=data["classification"], notes=data["notes"],
-                                 dedicated=data["dedicated"])
+            initial = case.initial_assessment()
+            agrees = bool(initial and initial.verdict == data["verdict"]
+                          and initial.classification == data["classification"]
+                          and same_grades(initial.item_grades, data["item_grades"]))
+            services.case_review(case_id=case.pk, reviewer=user, agrees=agrees, **fields)
         elif third:
-            services.case_decide(case_id=case.pk, senior=user, verdict=data["verdict"],
-                                 classification=data["classification"], notes=data["notes"],
-                                 dedicated=data["dedicated"])
+            services.case_decide(case_id=case.pk, senior=user, **fields)
         else:
-            services.case_assess(case_id=case.pk, analyst=user, verdict=data["verdict"],
-                                 classification=data["classification"], notes=data["notes"],
-                                 dedicated=data["dedicated"])
+            services.case_assess(case_id=case.pk, analyst=user, **fields)
     except services.CaseStateError:
         messages.error(request, _("Claim the case before assessing it."))
         return _case_page(request, case, form=form, status=409)
     messages.success(request, _("Saved."))
-    return HttpResponseRedirect(reverse("cases:reviews" if (review or third) else "cases:queue"))
+    if review:
+        # Blind review: now that their own grades are in, the reviewer sees the comparison.
+        return _back(case)
+    if request.POST.get("next"):
+        return claim_next(request, reviews=third)
+    return HttpResponseRedirect(reverse("cases:reviews" if third else "cases:queue"))
+
+
+@require_POST
+@staff_view(*ASSESSORS)
+def start_next(request: HttpRequest) -> HttpResponse:
+    """Claim the next case in queue order (the review queue's, from there)."""
+    return claim_next(request, reviews=request.POST.get("queue") == "reviews")
+
+
+def _review_cases(user: Any) -> QuerySet[Case]:
+    return (Case.objects.filter(status__in=[Case.Status.REVIEW, Case.Status.THIRD])
+            .exclude(assessments__analyst=user))
+
+
+def claim_next(request: HttpRequest, *, reviews: bool) -> HttpResponse:
+    user: Any = request.user
+    if reviews and user.can_review:
+        candidates = _queue_order(_review_cases(user)).distinct()
+    else:
+        reviews = False
+        candidates = _queue_order(Case.objects.filter(status=Case.Status.OPEN))
+    mine = candidates.filter(claimed_by=user)
+    for case in [*mine[:1], *candidates.exclude(claimed_by=user)[:NEXT_CANDIDATES]]:
+        if case.is_claimed_by(user) or (not case.claim_is_live()
+                                        and services.case_claim(case_id=case.pk, user=user)):
+            return _back(case)
+    messages.info(request, _("Nothing is waiting for you in this queue."))
+    return HttpResponseRedirect(reverse("cases:reviews" if reviews else "cases:queue"))

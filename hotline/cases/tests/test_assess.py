@@ -94,8 +94,12 @@ class AssessTestCase(StaffTestCase):
     def test_an_agreeing_review_confirms(self) -> None:
         self.assess(self.claimed_by(self.analyst), **self.csam_post())
         reviewer = self.claimed_by(self.senior)
-        r = self.assess(reviewer, agrees="yes", notes="")
-        self.assertRedirects(r, "/staff/cases/reviews/", fetch_redirect_response=False)
+        # A blind review: the reviewer grades alike without seeing the first grades, then
+        # sees the comparison on the case page.
+        r = self.assess(reviewer, **self.csam_post())
+        self.assertRedirects(r, f"/staff/cases/{self.case.pk}/", fetch_redirect_response=False)
+        self.assertContains(reviewer.get(f"/staff/cases/{self.case.pk}/"),
+                            "The review and the assessment agree.")
         self.case.refresh_from_db()
         self.assertEqual(self.case.status, Case.Status.CLOSED)
         self.assertEqual(self.case.verdict, "csam")
@@ -129,7 +133,7 @@ class AssessTestCase(StaffTestCase):
 
     def test_a_disagreement_goes_to_a_third_senior(self) -> None:
         self.assess(self.claimed_by(self.analyst), **self.csam_post())
-        r = self.assess(self.claimed_by(self.senior), agrees="no", verdict="not_illegal",
+        r = self.assess(self.claimed_by(self.senior), verdict="not_illegal",
                         notes="adult, not a child")
         self.assertEqual(r.status_code, 302)
         self.case.refresh_from_db()
@@ -149,10 +153,12 @@ class AssessTestCase(StaffTestCase):
                                  ("review", "senior@hub.example.test"),
                                  ("third", "senior2@hub.example.test")])
 
-    def test_a_disagreeing_review_needs_a_verdict(self) -> None:
+    def test_a_review_needs_a_verdict(self) -> None:
         self.assess(self.claimed_by(self.analyst), **self.csam_post())
-        r = self.assess(self.claimed_by(self.senior), agrees="no")
-        self.assertContains(r, "Give your own verdict when you disagree.", status_code=400)
+        r = self.assess(self.claimed_by(self.senior))
+        self.assertContains(r, "Choose a verdict, or grade the items.", status_code=400)
+        self.assertContains(r, 'id="error-summary"', status_code=400)
+        self.assertContains(r, 'href="#id_verdict_0"', status_code=400)
 
     def test_schemes_are_data_an_administrator_extends(self) -> None:
         scheme = Scheme.objects.create(code="local_law", name="Local law section",

@@ -241,4 +241,7 @@ class MatchingTestCase(StaffTestCase):
         client.post(f"/staff/cases/{self.case.pk}/claim/")
         page = client.get(f"/staff/cases/{self.case.pk}/")
         self.assertContains(page, 'id="known-content"')
-        self.assertEqual(page.context["form"].initial, {})
+        # Nothing from the bank: no verdict, no classification, no item pre-graded (the media
+        # type, which the items themselves show, is all there is).
+        initial = page.context["form"].initial
+        self.assertEqual({k: v for k, v in initial.items() if k != "scheme_media_type"}, {})

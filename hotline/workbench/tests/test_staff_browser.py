@@ -32,7 +32,7 @@ from playwright.sync_api import (
 )
 
 from hotline.accounts.models import AuthenticatorApp, User
-from hotline.cases.default_schemes import DEFAULT_SCHEMES
+from hotline.cases.default_schemes import DEFAULT_SCHEMES, PER_ITEM
 from hotline.cases.models import Assessment, Case, Scheme, SchemeOption, Verdict
 from hotline.intake.models import Report
 from hotline.testing.base import load_demo_network
@@ -62,7 +62,7 @@ def ensure_default_schemes() -> None:
     for position, (code, name, multiple, required, options) in enumerate(DEFAULT_SCHEMES):
         scheme, created = Scheme.objects.get_or_create(
             code=code, defaults={"name": name, "multiple": multiple, "required": required,
-                                 "position": position})
+                                 "position": position, "per_item": code in PER_ITEM})
         if created:
             SchemeOption.objects.bulk_create(
                 SchemeOption(scheme=scheme, code=option, label=label, position=i)
@@ -199,8 +199,9 @@ class Staff:
         self.click(page.locator("button#claim"))
         expect(page.locator("#assess-form")).to_be_visible()
 
-    def save(self) -> None:
-        self.click(self.page.locator("#assess-form").get_by_role("button", name="Save"))
+    def save(self, name: str = "Save") -> None:
+        self.click(self.page.locator("#assess-form").get_by_role("button", name=name,
+                                                                 exact=True))
 
     def assert_only_own_server_was_asked(self) -> None:
         own = urlsplit(self.site)
@@ -274,9 +275,7 @@ def test_report_assess_review_and_receipt(site: str, browser: Browser) -> None:
     a.claim()
     page.get_by_role("group", name="Verdict").get_by_label(
         "Child sexual abuse material").check()
-    classification = page.locator("#assess-form details")
-    a.click(classification.locator("summary"))  # no JavaScript needed to open it
-    expect(classification).to_have_attribute("open", "")
+    classification = page.locator("#assess-form .schemes")
     groups = classification.locator("fieldset")
     expect(groups).to_have_count(Scheme.objects.filter(enabled=True).count())
     chosen: dict[str, list[str]] = {}
@@ -322,7 +321,8 @@ def test_report_assess_review_and_receipt(site: str, browser: Browser) -> None:
     first.refresh_from_db()
     assert first.status == Case.Status.REVIEW and first.claimed_by is None
 
-    # 6. Senior analyst B enrols too, and gives the second review: agrees.
+    # 6. Senior analyst B enrols too, and gives the second review, blind: the same grades,
+    #    given without seeing A's; then B sees that the two agree.
     senior = User.objects.create_user("senior.b@hub.example.test", PASSWORD,
                                       role=User.Role.SENIOR)
     b = Staff(browser, site, senior.email)
@@ -335,13 +335,19 @@ def test_report_assess_review_and_receipt(site: str, browser: Browser) -> None:
     expect(review_page.get_by_role("table").locator("caption")).to_have_text("1 case")
     b.open_case(first)
     expect(review_page.locator("#case-status")).to_have_text("Waiting for second review")
-    expect(review_page.locator("main")).to_contain_text(f"Assessment by {analyst.email}")
+    expect(review_page.locator("main")).not_to_contain_text(f"Assessment by {analyst.email}")
+    expect(review_page.locator("#blind-review")).to_be_visible()
     b.claim()
-    review_page.get_by_role("group", name="Your review").get_by_label(
-        "I agree with this assessment").check()
-    b.save()
-    expect(review_page).to_have_url(f"{site}/staff/cases/reviews/")
+    review_page.get_by_role("group", name="Verdict").get_by_label(
+        "Child sexual abuse material").check()
+    for name, values in chosen.items():
+        review_page.locator(f"#assess-form input[name=scheme_{name}][value='{values[0]}']").check()
+    b.save("Save and compare")
+    expect(review_page).to_have_url(f"{site}/staff/cases/{first.pk}/")
     expect(review_page.get_by_role("status")).to_have_text("Saved.")
+    expect(review_page.locator("#comparison")).to_have_text(
+        "The review and the assessment agree.")
+    expect(review_page.locator("main")).to_contain_text(f"Assessment by {analyst.email}")
     b.goto(f"/staff/cases/{first.pk}/")
     status = review_page.locator("#case-status")
     expect(status).to_contain_text("Assessed")
