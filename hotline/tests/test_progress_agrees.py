@@ -35,7 +35,7 @@ class ProgressAgreesTestCase(StaffTestCase, HypothesisTestCase):
         now = timezone.now()
         report = Report.objects.create(
             portal=self.gm, member=self.member, language="en", content_kind="image",
-            receipt_digest=receipts.digest(code), intake_done_at=now if taken_in else None)
+            receipt_key=receipts.key(code), intake_done_at=now if taken_in else None)
         for position, stage in enumerate(stages):
             url = f"https://s{Report.objects.count()}.example.test/{position}"
             address = ReportedAddress.objects.create(report=report, position=position,

@@ -26,7 +26,8 @@ class ReportFormTestCase(PublicTestCase):
         self.assertEqual(report.language, "en")
         self.assertEqual(report.content_kind, "image")
         self.assertEqual(report_progress(report).status, "received")
-        self.assertNotIn(code.replace(" ", ""), report.receipt_digest or "")
+        self.assertNotIn(code.replace(" ", ""), report.receipt_key or "")
+        self.assertIsNone(report.receipt_digest)
         addresses = list(report.addresses.values_list("submitted", flat=True))
         self.assertEqual(addresses, ["https://images.example.test/gallery/1",
                                      "hxxp://files[.]example.test/a"])
