@@ -59,8 +59,12 @@ class ReportOut(Schema):
     reference: str
     created: bool = Field(description="False when the reference named an existing report.")
     received_at: dt.datetime
-    status: str = Field(description="received, being_assessed, assessed, action_taken or "
-                                    "removed")
+    status: str = Field(description="received, being_assessed, assessed, confirmed (a "
+                        "reviewed verdict, no notice sent yet), action_taken (a notice or "
+                        "referral has been sent) or removed")
+    status_text: str = Field(description="What the status means and what usually happens "
+                             "next, in one or two sentences (the reporter's status page "
+                             "shows the same).")
     classification_hint: str
     urls: list[UrlOut]
 
@@ -144,6 +148,7 @@ def _out(report: Report, progress: ReportProgress, created: bool = False) -> dic
     return {
         "id": report.pk, "reference": report.reference, "created": created,
         "received_at": report.received_at, "status": progress.status,
+        "status_text": progress.status_text,
         "classification_hint": report.classification_hint,
         "urls": [{"url": a.address.submitted, "canonical_url": a.address.canonical_url,
                   "state": a.state} for a in progress.addresses],
