@@ -34,7 +34,12 @@ class ReportIn(Schema):
                                         "kept once).")
     reference: str = Field("", max_length=100, description="Your own reference: sending the "
                            "same reference again returns the report already made.")
-    classification_hint: Hint = Field("", description="Your classification, if any.")
+    classification_hint: Hint = Field("", description="Your classification, if any: a "
+                                      "classified report goes before unclassified ones in the "
+                                      "analysts' queue.")
+    urgent: bool = Field(False, description="A child may be in immediate danger, or the abuse "
+                         "is happening now: the report's cases go to the top of the analysts' "
+                         "queue, before classified ones.")
     content_kind: Kind = "other"
     description: str = Field("", max_length=5000, description="Sealed at once; only "
                              "analysts can read it.")
@@ -66,6 +71,7 @@ class ReportOut(Schema):
                              "next, in one or two sentences (the reporter's status page "
                              "shows the same).")
     classification_hint: str
+    urgent: bool
     urls: list[UrlOut]
 
 
@@ -86,6 +92,7 @@ def submit(request: HttpRequest, payload: BatchIn) -> Any:
     items = [trusted.Item(urls=r.urls, reference=r.reference.strip(),
                           classification_hint=r.classification_hint,
                           content_kind=r.content_kind, description=r.description,
+                          urgent=r.urgent,
                           where_found=r.where_found, portal=portals.get(r.portal))
              for r in payload.reports]
     try:
@@ -149,7 +156,7 @@ def _out(report: Report, progress: ReportProgress, created: bool = False) -> dic
         "id": report.pk, "reference": report.reference, "created": created,
         "received_at": report.received_at, "status": progress.status,
         "status_text": progress.status_text,
-        "classification_hint": report.classification_hint,
+        "classification_hint": report.classification_hint, "urgent": report.urgent,
         "urls": [{"url": a.address.submitted, "canonical_url": a.address.canonical_url,
                   "state": a.state} for a in progress.addresses],
     }

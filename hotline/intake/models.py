@@ -45,6 +45,12 @@ class Report(models.Model):
     description_sealed = models.BinaryField(null=True, editable=False)
     contact_sealed = models.BinaryField(null=True, editable=False)
     wants_feedback = models.BooleanField(default=False)
+    # The last feedback message sent to the reporter (hotline/cases/feedback.py): a milestone
+    # is claimed here before its message goes out, so that no retry sends it twice.
+    feedback_stage = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The reporter (or a member) said a child may be in immediate danger, or the abuse is
+    # happening now: its cases go to the top of the queue (hotline/cases/queue.py).
+    urgent = models.BooleanField(default=False)
     # Only public reports have a receipt; members follow theirs by id or reference. The key is
     # a keyed fast hash of the code (hotline/lib/receipts.py); receipts issued before it exist
     # only as the old Argon2id digest, which is never written any more.

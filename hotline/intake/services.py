@@ -36,8 +36,11 @@ def report_submit(
     where_found: str = "",
     description: str = "",
     contact: str = "",
+    feedback: bool = False,
+    urgent: bool = False,
 ) -> Submission:
-    """Store one report and queue its intake. Returns the receipt code, shown once."""
+    """Store one report and queue its intake. Returns the receipt code, shown once. Feedback
+    e-mails (hotline/cases/feedback.py) go only to a contact address given with ``feedback``."""
     # Seal before the transaction: a missing key fails loudly with nothing written.
     sealed = {
         "where_found_sealed": seal_optional(where_found),
@@ -49,7 +52,8 @@ def report_submit(
         try:
             with transaction.atomic():
                 report = report_store(urls, portal=portal, language=language,
-                                      content_kind=content_kind, wants_feedback=bool(contact),
+                                      content_kind=content_kind, urgent=urgent,
+                                      wants_feedback=bool(contact) and feedback,
                                       receipt_key=receipts.key(code), **sealed)
         except IntegrityError:
             # Two equal 19-digit random codes: vanishingly rare, but never reuse a receipt.

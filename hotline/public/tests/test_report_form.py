@@ -33,7 +33,7 @@ class ReportFormTestCase(PublicTestCase):
                                      "hxxp://files[.]example.test/a"])
 
     def test_it_seals_what_the_reporter_wrote(self) -> None:
-        self.submit(contact="reporter@example.test")
+        self.submit(contact="reporter@example.test", feedback="on")
         report = Report.objects.get()
         self.assertTrue(report.wants_feedback)
         for field, text in [("where_found_sealed", "A link in a chat group"),
