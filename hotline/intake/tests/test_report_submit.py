@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
@@ -12,7 +13,7 @@ from hotline.testing.base import PublicTestCase
 
 
 class ReportSubmitTestCase(PublicTestCase):
-    def submit_service(self, **kw: str) -> services.Submission:
+    def submit_service(self, **kw: Any) -> services.Submission:
         return services.report_submit(portal=self.gm, language="en",
                                       urls=["http://example.test/"], content_kind="video", **kw)
 
