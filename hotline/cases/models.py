@@ -176,3 +176,6 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of case {self.case_id}: {self.verdict}"
+
+
+from .models_questions import Question  # noqa: E402,F401  (one models module per concern)

@@ -160,6 +160,14 @@ def _public_form(request: HttpRequest, portal: Portal, lang: str, page: str,
     return form, None
 
 
+def answer_context(found: Any, code: str) -> dict[str, Any]:
+    """The questions of the report found, if any (public/answers.py, imported here late: that
+    module builds on this one's helpers)."""
+    from .answers import answer_context as questions_context
+
+    return questions_context(found, code)
+
+
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -198,4 +206,5 @@ def status(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
     return render(request, "public/status.html", page_context(
         portal, lang, "status", form=StatusForm(), checked=True, found=found,
         progress=report_progress(found) if found else None,
+        **answer_context(found, form.cleaned_data["code"]),
     ))
