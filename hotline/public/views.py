@@ -190,7 +190,8 @@ def report(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
         code = submission.receipt_code
     return render(request, "public/receipt.html", page_context(
         portal, lang, "report", receipt=receipts.group(code), urgent=form.cleaned_data["urgent"],
-        help_entries=help_entries(portal, lang)))
+        # The emergency numbers, read only for the page that shows them first.
+        help_entries=help_entries(portal, lang) if form.cleaned_data["urgent"] else []))
 
 
 @csrf_exempt
