@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from hotline.audit.services import audit_record
@@ -18,10 +19,13 @@ from hotline.lib import sealing
 
 from .models import Case, Question
 
+# Reports whose reporter can answer: those with a receipt (a key, or an old Argon2id digest).
+WITH_RECEIPT = Q(receipt_key__isnull=False) | Q(receipt_digest__isnull=False)
+
 
 def question_ask(*, case: Case, report: Report, analyst: Any, text: str) -> Question:
-    if not report.case_links.filter(case=case).exists():
-        raise ValueError("the report is not one of the case's")
+    if not Report.objects.filter(WITH_RECEIPT, pk=report.pk, case_links__case=case).exists():
+        raise ValueError("the report is not one of the case's, or has no receipt")
     with transaction.atomic():
         question = Question.objects.create(case=case, report=report, asked_by=analyst,
                                            text=text)

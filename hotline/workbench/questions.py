@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hotline.cases.models import Question
-from hotline.cases.questions import answer_reveal, question_ask
+from hotline.cases.questions import WITH_RECEIPT, answer_reveal, question_ask
 from hotline.intake.models import Report
 from hotline.lib.staffaccess import ASSESSORS, staff_view
 
@@ -37,8 +37,8 @@ def ask(request: HttpRequest, case_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Write a question (at most 1000 characters)."))
         return _case_page(request, case, status=400)
-    report = get_object_or_404(Report, pk=form.cleaned_data["report"], case_links__case=case,
-                               portal__isnull=False, receipt_key__isnull=False)
+    report = get_object_or_404(Report.objects.filter(WITH_RECEIPT), pk=form.cleaned_data["report"],
+                               case_links__case=case)
     question_ask(case=case, report=report, analyst=request.user,
                  text=form.cleaned_data["text"])
     messages.success(request, _("The question is on the reporter's status page."))

@@ -147,6 +147,13 @@ class QuestionsTestCase(StaffTestCase):
         page = self.staff.get(f"/staff/cases/{self.case.pk}/").content.decode()
         self.assertIn("there is nobody to ask", page)
 
+    def test_a_reporter_with_a_receipt_from_before_the_keyed_hash_can_be_asked(self) -> None:
+        Report.objects.filter(pk=self.report_row.pk).update(
+            receipt_key=None, receipt_digest=receipts.legacy_digest(self.code.replace(" ", "")))
+        self.ask()
+        self.assertIn(QUESTION, self.status())
+        self.assertContains(self.answer(), "Thank you: your answer was sent")
+
     def test_a_question_needs_text(self) -> None:
         self.assertEqual(self.ask("").status_code, 400)
         self.assertEqual(Question.objects.count(), 0)

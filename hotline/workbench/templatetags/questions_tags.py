@@ -5,6 +5,7 @@ from typing import Any
 from django import template
 
 from hotline.cases.models import Case, Question
+from hotline.cases.questions import WITH_RECEIPT
 from hotline.intake.models import Report
 
 register = template.Library()
@@ -19,7 +20,7 @@ def case_questions(context: dict[str, Any], case: Case) -> list[dict[str, Any]]:
     questions: dict[int, list[Question]] = {}
     for q in Question.objects.filter(case=case).select_related("asked_by"):
         questions.setdefault(q.report_id, []).append(q)
-    reports = (Report.objects.filter(case_links__case=case, receipt_key__isnull=False)
+    reports = (Report.objects.filter(WITH_RECEIPT, case_links__case=case)
                .distinct().order_by("received_at"))
     return [{"report": r, "thread": [{"q": q, "answer": revealed.get(q.pk)}
                                      for q in questions.get(r.pk, [])]} for r in reports]
