@@ -16,6 +16,7 @@ never sends it twice.
 from __future__ import annotations
 
 import logging
+import os
 from datetime import datetime
 
 from django.conf import settings
@@ -45,9 +46,12 @@ def _language(report: Report) -> str:
     return report.language if report.language in codes else settings.LANGUAGE_CODE
 
 
-def _send(report: Report, subject: str, paragraphs: list[str]) -> None:
+def _address(report: Report) -> str:
     assert report.contact_sealed is not None
-    address = sealing.unseal(bytes(report.contact_sealed))
+    return sealing.unseal(bytes(report.contact_sealed))
+
+
+def _send(address: str, subject: str, paragraphs: list[str]) -> None:
     EmailMessage(subject=subject, body="\n\n".join(paragraphs) + "\n",
                  from_email=settings.HUB_EMAIL, to=[address],
                  headers={"Auto-Submitted": "auto-generated"}).send()
@@ -68,13 +72,14 @@ def _milestone_message(report: Report, status: str, last: bool) -> tuple[str, li
 def feedback_send(report: Report, status: str) -> bool:
     """Tell the reporter of this milestone, once. True when a message went out."""
     stage, last = STAGE[status], status in FINAL
+    address = _address(report)  # before the claim: a key that cannot be read claims nothing
     claimed = Report.objects.filter(pk=report.pk, feedback_stage=report.feedback_stage,
                                     contact_sealed__isnull=False).update(feedback_stage=stage)
     if not claimed:
         return False  # another tick got there first
     subject, paragraphs = _milestone_message(report, status, last)
     try:
-        _send(report, subject, paragraphs)
+        _send(address, subject, paragraphs)
     except OSError as e:
         Report.objects.filter(pk=report.pk, feedback_stage=stage).update(
             feedback_stage=report.feedback_stage)
@@ -90,6 +95,7 @@ def feedback_send(report: Report, status: str) -> bool:
 
 def question_notify(question: Question) -> bool:
     """Tell a reporter who asked for e-mail that there is a question, without saying what."""
+    address = _address(question.report)
     claimed = Question.objects.filter(pk=question.pk, notified_at__isnull=True).update(
         notified_at=timezone.now())
     if not claimed:
@@ -101,7 +107,7 @@ def question_notify(question: Question) -> bool:
                         "answer, enter your receipt code on the page where you sent the "
                         "report and check its status.")]
     try:
-        _send(report, subject, paragraphs)
+        _send(address, subject, paragraphs)
     except OSError:
         Question.objects.filter(pk=question.pk).update(notified_at=None)
         return False
@@ -112,7 +118,11 @@ def question_notify(question: Question) -> bool:
 
 def feedback_tick(now: datetime | None = None) -> dict[str, int]:
     """Every milestone not yet told and every question not yet announced, for the reports
-    whose reporters asked for e-mail and whose address is still kept."""
+    whose reporters asked for e-mail and whose address is still kept. Only where the private
+    key can be read (the staff side): elsewhere (``hotline serve`` on the public side runs a
+    tick too) this job is left to the staff side's tick."""
+    if not os.access(settings.SEALING_PRIVATE_KEY_FILE, os.R_OK):
+        return {"feedback_sent": 0, "question_notices": 0}
     waiting = Report.objects.filter(wants_feedback=True, contact_sealed__isnull=False)
     sent = 0
     last_id = 0

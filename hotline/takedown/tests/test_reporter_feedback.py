@@ -108,6 +108,17 @@ class ReporterFeedbackTestCase(TakedownTestCase):
         self.assertEqual(report.feedback_stage, 0)
         self.assertEqual(len(self.tick()), 1)
 
+    def test_a_tick_without_the_private_key_leaves_it_to_the_staff_side(self) -> None:
+        from pathlib import Path
+
+        report = self.send_report()
+        self.confirm_case(self.case_for(case_url(URL)))
+        with self.settings(SEALING_PRIVATE_KEY_FILE=Path("/nonexistent/sealing.key")):
+            self.assertEqual(feedback_tick(), {"feedback_sent": 0, "question_notices": 0})
+        report.refresh_from_db()
+        self.assertEqual(report.feedback_stage, 0)  # nothing claimed, nothing lost
+        self.assertEqual(len(self.tick()), 1)
+
     def test_a_question_is_announced_without_its_content_once(self) -> None:
         report = self.send_report()
         case = self.case_for(case_url(URL))
