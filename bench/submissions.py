@@ -7,12 +7,12 @@ keys in a temporary HOTLINE_VAR_DIR, then serves the product with gunicorn and t
 every address of the product plus ``/bench/ceiling/``, a minimal view that INSERTs one row with
 raw SQL. An asyncio httpx client keeps N connections busy for a fixed time against the report
 form (``POST /<portal>/<lang>/report/``, a fresh URL each time) and against the ceiling, on the
-same server in the same run. Receipts are hashed with Argon2id: once at the production cost and
-once at a reduced cost (a separate server start), so the rest of the stack is visible. Drops the
-database at the end and writes a section to BENCHMARKS.md (replaced when re-run with the same
---concurrency and --duration).
+same server in the same run, at production settings. Then, at a fixed request rate (an open
+loop: requests go out when due, whatever the answers), the latency of both. Drops the database
+at the end and writes a section to BENCHMARKS.md (replaced when re-run with the same
+--concurrency, --duration, --rounds and --rate).
 
-    .venv/bin/python bench/submissions.py --concurrency 16 --duration 30
+    .venv/bin/python bench/submissions.py --concurrency 16 --duration 20 --rate 20
 """
 
 from __future__ import annotations
@@ -54,12 +54,13 @@ INTRO = f"""{SECTION_TITLE}
 `bench/submissions.py` serves the product with gunicorn and `hotline/gunicorn_conf.py` on a
 throwaway PostgreSQL database (migrated, demo portals imported), and keeps N connections of an
 asyncio httpx client busy for a fixed time posting the public report form (one fresh URL per
-report: form validation with the canonicaliser, sealing of the optional text, the Argon2id
-receipt hash, the report, its address and its intake task in one transaction, the rendered
-receipt page). The ceiling, on the same server in the same run, is `/bench/ceiling/`
-(`bench/ceiling_urls.py`): the same middleware and one raw `INSERT` of one row. Receipt
-hashing is measured at the production cost (Argon2id, 3 passes over 64 MiB) and at a reduced
-cost that is **not** a production setting, so that the rest of the stack shows.
+report: form validation with the canonicaliser, sealing of the optional text, the receipt
+hash, the report, its address and its intake task in one transaction, the rendered receipt
+page). The ceiling, on the same server in the same run, is `/bench/ceiling/`
+(`bench/ceiling_urls.py`): the same middleware and one raw `INSERT` of one row. Blocks before
+2026-11-29 hashed receipts with Argon2id (3 passes over 64 MiB, and a reduced cost that was
+not a production setting); since then receipts are a keyed HMAC-SHA-256 at production
+settings (`hotline/lib/receipts.py`), and a second table gives p50/p99 at a fixed request rate.
 """
 # The table of bench/ceiling_urls.py's view (CEILING_TABLE there).
 CEILING_DDL = ("CREATE TABLE IF NOT EXISTS bench_ceiling (id bigserial PRIMARY KEY, "
@@ -148,17 +149,41 @@ async def load(url: str, check: bytes, run_id: str, concurrency: int, warmup: fl
     return result
 
 
-def argon2_ms(time_cost: int, memory_kib: int, repeat: int = 5) -> float:
-    """One receipt hash with these parameters in this process (median of repeat)."""
-    from argon2.low_level import Type, hash_secret_raw
+async def paced(url: str, check: bytes, run_id: str, rate: float, warmup: float,
+                duration: float, label: str, connections: int = 64) -> Run:
+    """Open loop: one request every 1/rate seconds whatever the answers (at most `connections`
+    in flight), for warmup + duration seconds. A latency runs from the moment the request was
+    due, not from when a connection was free, so that a server that falls behind shows it
+    (no coordinated omission); counts the requests due inside the measured window."""
+    import httpx
 
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        hash_secret_raw(secret=b"x" * 32, salt=b"s" * 16, time_cost=time_cost,
-                        memory_cost=memory_kib, parallelism=1, hash_len=32, type=Type.ID)
-        times.append(time.perf_counter() - t0)
-    return percentile(times, 50) * 1e3
+    result = Run(label)
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    start = time.perf_counter() + 0.05
+    begin, end = start + warmup, start + warmup + duration
+    total = int((warmup + duration) * rate)
+
+    async def one(client: httpx.AsyncClient, i: int, due: float) -> None:
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        try:
+            response = await client.post(url, data=form_body(i, run_id), headers=PORTAL_HEADERS)
+            error = "" if response.status_code == 200 and check in response.content \
+                else f"HTTP {response.status_code}"
+        except httpx.HTTPError as e:
+            error = type(e).__name__
+        if begin <= due < end:
+            if error:
+                result.errors[error] += 1
+            else:
+                result.completed += 1
+                result.latencies.append(time.perf_counter() - due)
+
+    cpu0 = time.process_time()
+    async with httpx.AsyncClient(limits=limits, timeout=120.0) as client:
+        await asyncio.gather(*(one(client, i, start + i / rate) for i in range(total)))
+    result.client_cpu = (time.process_time() - cpu0) * duration / (warmup + duration)
+    result.seconds = duration
+    return result
 
 
 def pg_scalar(url: str, query: str) -> Any:
@@ -185,14 +210,12 @@ def main() -> None:
     ap.add_argument("--duration", type=float, default=20.0,
                     help="measured seconds per run (one endpoint, one round)")
     ap.add_argument("--rounds", type=int, default=3,
-                    help="rounds per receipt cost, each running the ceiling then the report "
-                         "form (alternating, so that a change of load hits both)")
+                    help="rounds, each running the ceiling then the report form "
+                         "(alternating, so that a change of load hits both)")
     ap.add_argument("--warmup", type=float, default=5.0,
                     help="seconds before each measured run (longer than a request takes)")
-    ap.add_argument("--reduced-time-cost", type=int, default=1)
-    ap.add_argument("--reduced-memory-kib", type=int, default=64)
-    ap.add_argument("--costs", default="production,reduced",
-                    help="comma-separated: production, reduced")
+    ap.add_argument("--rate", type=float, default=20.0,
+                    help="requests per second of the fixed-rate runs (0: none)")
     ap.add_argument("--web-concurrency", type=int, default=None,
                     help="gunicorn workers (default: gunicorn_conf.py's, WEB_CONCURRENCY or 1)")
     ap.add_argument("--web-threads", type=int, default=None,
@@ -207,11 +230,6 @@ def main() -> None:
 
     began = time.perf_counter()
     load_before = loadavg()
-    costs = {"production": (3, 64 * 1024),
-             "reduced": (args.reduced_time_cost, args.reduced_memory_kib)}
-    chosen = [c.strip() for c in args.costs.split(",") if c.strip()]
-    runs: list[tuple[str, Run, Run]] = []
-    argon: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="hotline-bench-submissions-") as tmp, \
             throwaway_postgres(args.db_name, args.pg, keep=args.keep_db) as db_url:
         base_env = hotline_env(DATABASE_URL=db_url, HOTLINE_VAR_DIR=tmp,
@@ -238,90 +256,92 @@ def main() -> None:
         threads = base_env.get("WEB_THREADS", "8")
         print(f"portal /{code}/{lang}/, {pg}, gunicorn {workers}×{threads}", flush=True)
 
-        for cost in chosen:
-            time_cost, memory = costs[cost]
-            argon[cost] = argon2_ms(time_cost, memory)
-            env = dict(base_env, DJANGO_SETTINGS_MODULE="bench.ceiling_settings",
-                       RECEIPT_ARGON2_TIME_COST=str(time_cost),
-                       RECEIPT_ARGON2_MEMORY_KIB=str(memory))
-            port = free_port()
-            proc = serve(env, port, Path(tmp) / f"gunicorn-{cost}.log")
-            try:
-                base = f"http://127.0.0.1:{port}"
-                targets = {"ceiling": (f"{base}/bench/ceiling/", b"ok"),
-                           "report": (f"{base}/{code}/{lang}/report/", b'class="code"')}
-                rounds: dict[str, list[Run]] = {"ceiling": [], "report": []}
-                for k in range(args.rounds):
-                    for what, (url, check) in targets.items():
-                        r = asyncio.run(load(url, check, f"{cost}{k}", args.concurrency,
-                                             args.warmup, args.duration, what))
-                        rounds[what].append(r)
-                        print(f"{cost} round {k + 1}: {what} {r.rate:.1f}/s p50 "
-                              f"{r.p(50):.1f} ms p99 {r.p(99):.1f} ms errors "
-                              f"{dict(r.errors)}", flush=True)
-            finally:
-                stop(proc)
-            report, ceiling = merge(rounds["report"]), merge(rounds["ceiling"])
-            runs.append((cost, report, ceiling))
+        env = dict(base_env, DJANGO_SETTINGS_MODULE="bench.ceiling_settings")
+        port = free_port()
+        proc = serve(env, port, Path(tmp) / "gunicorn.log")
+        rounds: dict[str, list[Run]] = {"ceiling": [], "report": []}
+        fixed: dict[str, Run] = {}
+        try:
+            base = f"http://127.0.0.1:{port}"
+            targets = {"ceiling": (f"{base}/bench/ceiling/", b"ok"),
+                       "report": (f"{base}/{code}/{lang}/report/", b'class="code"')}
+            for k in range(args.rounds):
+                for what, (url, check) in targets.items():
+                    r = asyncio.run(load(url, check, f"closed{k}", args.concurrency,
+                                         args.warmup, args.duration, what))
+                    rounds[what].append(r)
+                    print(f"round {k + 1}: {what} {r.rate:.1f}/s p50 {r.p(50):.1f} ms "
+                          f"p99 {r.p(99):.1f} ms errors {dict(r.errors)}", flush=True)
+            if args.rate:
+                for what, (url, check) in targets.items():
+                    r = asyncio.run(paced(url, check, "paced", args.rate, args.warmup,
+                                          args.duration * args.rounds, what))
+                    fixed[what] = r
+                    print(f"fixed {args.rate:g}/s: {what} p50 {r.p(50):.1f} ms "
+                          f"p99 {r.p(99):.1f} ms errors {dict(r.errors)}", flush=True)
+        finally:
+            stop(proc)
+        report, ceiling = merge(rounds["report"]), merge(rounds["ceiling"])
         stored = pg_scalar(db_url, "SELECT count(*) FROM intake_report")
         tasks = pg_scalar(db_url, "SELECT count(*) FROM django_tasks_database_dbtaskresult")
         ceiling_rows = pg_scalar(db_url, "SELECT count(*) FROM bench_ceiling")
     total = time.perf_counter() - began
 
     marker = (f"submissions concurrency={args.concurrency} duration={args.duration:g} "
-              f"rounds={args.rounds}")
+              f"rounds={args.rounds} rate={args.rate:g}")
     command = (f".venv/bin/python bench/submissions.py --concurrency {args.concurrency} "
                f"--duration {args.duration:g} --rounds {args.rounds} --warmup {args.warmup:g} "
-               f"--costs {args.costs}")
+               f"--rate {args.rate:g}")
     if args.web_concurrency or args.web_threads:
-        command += (f" --web-concurrency {workers} --web-threads {threads}")
-    if "reduced" in chosen:
-        command += (f" --reduced-time-cost {args.reduced_time_cost} "
-                    f"--reduced-memory-kib {args.reduced_memory_kib}")
+        command += f" --web-concurrency {workers} --web-threads {threads}"
 
-    def cost_label(cost: str) -> str:
-        t, m = costs[cost]
-        size = f"{m // 1024} MiB" if m >= 1024 else f"{m} KiB"
-        what = "production" if cost == "production" else "**reduced, not a production setting**"
-        return f"{what}: {t} pass{'es' if t > 1 else ''} over {size}"
-
-    def row(label: str, cost: str, r: Run) -> str:
+    def row(label: str, r: Run, spread: bool = True) -> str:
         errors = sum(r.errors.values())
         shown = f"{errors}" + (f" ({', '.join(f'{k}: {v}' for k, v in r.errors.items())})"
                                if errors else "")
-        spread = "–".join(f"{x:,.1f}" for x in (min(r.round_rates), max(r.round_rates)))
-        return (f"| {label} | {cost} | {r.rate:,.1f} | {spread} | {r.p(50):,.1f} | "
-                f"{r.p(99):,.1f} | {r.completed:,} | {shown} | "
-                f"{r.client_cpu / r.seconds:.2f} |")
+        span = "–".join(f"{x:,.1f}" for x in (min(r.round_rates), max(r.round_rates))) \
+            if spread else "–"
+        return (f"| {label} | {r.rate:,.1f} | {span} | {r.p(50):,.1f} | {r.p(99):,.1f} | "
+                f"{r.completed:,} | {shown} | {r.client_cpu / r.seconds:.2f} |")
 
-    lines = ["| Endpoint | Receipt hash (Argon2id) | Requests/s | Rounds' range (/s) | "
-             "p50 (ms) | p99 (ms) | Completed | Errors | Load generator CPU (cores) |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
-    ratios = []
-    for cost, report, ceiling in runs:
-        lines.append(row(f"Report form, `POST /{code}/{lang}/report/`", cost_label(cost), report))
-        lines.append(row("Ceiling, `POST /bench/ceiling/` (one raw INSERT)",
-                         "same server (no hash)", ceiling))
-        ratios.append(f"{cost} receipt cost: throughput "
-                      f"{ratio(report.rate, ceiling.rate)}, p50 latency "
-                      f"{ratio(report.p(50), ceiling.p(50))}, p99 latency "
-                      f"{ratio(report.p(99), ceiling.p(99))}")
-    argon_text = "; ".join(f"{c} {ms:,.2f} ms"
-                           for c, ms in argon.items())
-    table = "\n".join(lines)
+    head = ["| Endpoint | Requests/s | Rounds' range (/s) | p50 (ms) | p99 (ms) | Completed | "
+            "Errors | Load generator CPU (cores) |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    form_label = f"Report form, `POST /{code}/{lang}/report/`"
+    ceiling_label = "Ceiling, `POST /bench/ceiling/` (one raw INSERT)"
+    table = "\n".join([*head, row(form_label, report), row(ceiling_label, ceiling)])
+    ratios = (f"throughput {ratio(report.rate, ceiling.rate)}, p50 latency "
+              f"{ratio(report.p(50), ceiling.p(50))}, p99 latency "
+              f"{ratio(report.p(99), ceiling.p(99))}")
+    fixed_text = ""
+    if fixed:
+        paced_table = "\n".join([*head, row(form_label, fixed["report"], spread=False),
+                                 row(ceiling_label, fixed["ceiling"], spread=False)])
+        fixed_text = f"""
+At a fixed rate of {args.rate:g} requests/s (open loop: each request goes out when due,
+its latency counted from then; {args.duration * args.rounds:g} s measured per endpoint after
+{args.warmup:g} s of warm-up):
+
+{paced_table}
+
+Ratios at {args.rate:g}/s, report form / ceiling: p50 latency
+{ratio(fixed["report"].p(50), fixed["ceiling"].p(50))}, p99 latency
+{ratio(fixed["report"].p(99), fixed["ceiling"].p(99))}.
+"""
     rev = code_version()
     block = f"""<!-- {marker} -->
-### {args.concurrency} connections, {args.rounds} × {args.duration:g} s per endpoint and cost \
-({utc_stamp()})
+### {args.concurrency} connections, {args.rounds} × {args.duration:g} s per endpoint, then \
+{args.rate:g}/s ({utc_stamp()})
 
 Code: {rev}.
-Command: `{command}` (total wall time {total:.0f} s, with set-up, {args.warmup:g} s of warm-up
-before each measured run, and a server start per receipt cost). Each round runs the ceiling
-then the report form on the same server; rates are all completed requests over all measured
-time, latencies are pooled over the rounds.
+Command: `{command}` (total wall time {total:.0f} s, with set-up and {args.warmup:g} s of
+warm-up before each measured run). Receipts: keyed HMAC-SHA-256, production settings (no
+receipt cost setting applies any more). Each round runs the ceiling then the report form on
+the same server; rates are all completed requests over all measured time, latencies are
+pooled over the rounds.
 
 Machine: {machine_line(django_version(), pg)} at the end, {load_before} at the start.
-The machine is shared with another engineer running tests, so the figures are noisy:
+The machine is shared with other engineers running tests, so the figures are noisy:
 compare the rows of this block with each other, not with other blocks. The load generator (one
 asyncio process, httpx, keep-alive connections) runs on the same 2 cores as gunicorn and
 PostgreSQL; its own CPU use is the last column.
@@ -334,12 +354,14 @@ not run). Each report is one new URL on `*.example.test` with a port, percent-en
 query, `content_kind=image` and a short "where found" (sealed), sent with
 `Sec-Fetch-Site: same-origin`; a success is HTTP 200 with the receipt code on the page.
 
+{args.concurrency} connections, back to back:
+
 {table}
 
-Ratios, report form / ceiling on the same server: {'; '.join(ratios)}. One Argon2id receipt
-hash in the load generator's process: {argon_text} (median of 5). Stored: {stored:,} reports
-and {tasks:,} queued intake tasks (every successful post, warm-up included), {ceiling_rows:,}
-ceiling rows.
+Ratios, report form / ceiling on the same server: {ratios}.
+{fixed_text}
+Stored: {stored:,} reports and {tasks:,} queued intake tasks (every successful post, warm-up
+included), {ceiling_rows:,} ceiling rows.
 <!-- /{marker} -->"""
     publish(block, marker, markdown=args.markdown, write=not args.no_write,
             title=SECTION_TITLE, intro=INTRO)

@@ -567,9 +567,9 @@ AUDIT_VERIFY_BATCH = envint("AUDIT_VERIFY_BATCH", 50_000)
 # The rate limits' key of the day is derived from this secret (hotline/lib/ratelimit.py): it
 # stays out of the cache that holds the counters, so the cache alone names no address.
 RATELIMIT_SECRET = envsecret("RATELIMIT_SECRET")
-# Argon2id cost for receipts (64 MiB, 3 passes): a few hundred milliseconds on one core of this
-# 2-core machine (measured 0.34 s under load), which makes guessing a 20-digit code pointless
-# even with the database, while a status check stays quick; status checks are rate limited.
+# Argon2id cost of the receipts issued before receipts were stored as a keyed fast hash
+# (hotline/lib/receipts.py says why): only to find those old receipts again, so it must stay
+# what they were made with (64 MiB, 3 passes).
 RECEIPT_ARGON2_TIME_COST = envint("RECEIPT_ARGON2_TIME_COST", 3)
 RECEIPT_ARGON2_MEMORY_KIB = envint("RECEIPT_ARGON2_MEMORY_KIB", 64 * 1024)
 

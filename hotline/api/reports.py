@@ -34,7 +34,12 @@ class ReportIn(Schema):
                                         "kept once).")
     reference: str = Field("", max_length=100, description="Your own reference: sending the "
                            "same reference again returns the report already made.")
-    classification_hint: Hint = Field("", description="Your classification, if any.")
+    classification_hint: Hint = Field("", description="Your classification, if any: a "
+                                      "classified report goes before unclassified ones in the "
+                                      "analysts' queue.")
+    urgent: bool = Field(False, description="A child may be in immediate danger, or the abuse "
+                         "is happening now: the report's cases go to the top of the analysts' "
+                         "queue, before classified ones.")
     content_kind: Kind = "other"
     description: str = Field("", max_length=5000, description="Sealed at once; only "
                              "analysts can read it.")
@@ -59,9 +64,14 @@ class ReportOut(Schema):
     reference: str
     created: bool = Field(description="False when the reference named an existing report.")
     received_at: dt.datetime
-    status: str = Field(description="received, being_assessed, assessed, action_taken or "
-                                    "removed")
+    status: str = Field(description="received, being_assessed, assessed, confirmed (a "
+                        "reviewed verdict, no notice sent yet), action_taken (a notice or "
+                        "referral has been sent) or removed")
+    status_text: str = Field(description="What the status means and what usually happens "
+                             "next, in one or two sentences (the reporter's status page "
+                             "shows the same).")
     classification_hint: str
+    urgent: bool
     urls: list[UrlOut]
 
 
@@ -82,6 +92,7 @@ def submit(request: HttpRequest, payload: BatchIn) -> Any:
     items = [trusted.Item(urls=r.urls, reference=r.reference.strip(),
                           classification_hint=r.classification_hint,
                           content_kind=r.content_kind, description=r.description,
+                          urgent=r.urgent,
                           where_found=r.where_found, portal=portals.get(r.portal))
              for r in payload.reports]
     try:
@@ -144,7 +155,8 @@ def _out(report: Report, progress: ReportProgress, created: bool = False) -> dic
     return {
         "id": report.pk, "reference": report.reference, "created": created,
         "received_at": report.received_at, "status": progress.status,
-        "classification_hint": report.classification_hint,
+        "status_text": progress.status_text,
+        "classification_hint": report.classification_hint, "urgent": report.urgent,
         "urls": [{"url": a.address.submitted, "canonical_url": a.address.canonical_url,
                   "state": a.state} for a in progress.addresses],
     }

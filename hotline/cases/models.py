@@ -49,6 +49,8 @@ class Case(models.Model):
     known_content = models.BooleanField(
         default=False, help_text=_("A capture matched a hash bank: no need to view it again."))
     report_count = models.PositiveIntegerField(default=0)
+    # How soon analysts should look (hotline/cases/queue.py): the highest of its reports'.
+    priority = models.PositiveSmallIntegerField(default=0, editable=False)
     first_reported = models.DateTimeField()
     last_reported = models.DateTimeField()
     previous = models.ForeignKey("self", models.SET_NULL, null=True, blank=True,
@@ -184,3 +186,6 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of case {self.case_id}: {self.verdict}"
+
+
+from .models_questions import Question  # noqa: E402,F401  (one models module per concern)

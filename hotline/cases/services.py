@@ -25,6 +25,7 @@ from hotline.lib.urlcanon import CanonicalURL, InvalidURL, canonicalise
 
 from .grading import ItemGrades
 from .models import Assessment, Case, CaseReport, Verdict, url_digest
+from .queue import report_priority
 from .signals import case_closed, case_confirmed, case_opened
 
 
@@ -83,7 +84,8 @@ def case_attach(*, report: Report, address: ReportedAddress, canonical: Canonica
         first=Min("received_at"), last=Max("received_at"))
     case.report_count = case.links.values("report").distinct().count()
     case.first_reported, case.last_reported = stats["first"], stats["last"]
-    case.save(update_fields=["report_count", "first_reported", "last_reported"])
+    case.priority = max(case.priority, report_priority(report))
+    case.save(update_fields=["report_count", "first_reported", "last_reported", "priority"])
     return case
 
 

@@ -2,7 +2,7 @@
 
 Nothing here identifies the reporter: no address, user agent or referrer is ever stored, the
 reporter's own words are sealed with the hub's public key, and the receipt exists only as a
-slow hash. How far a report has got is derived from its cases when asked
+keyed hash. How far a report has got is derived from its cases when asked
 (hotline/cases/progress.py), never stored here.
 """
 
@@ -45,7 +45,16 @@ class Report(models.Model):
     description_sealed = models.BinaryField(null=True, editable=False)
     contact_sealed = models.BinaryField(null=True, editable=False)
     wants_feedback = models.BooleanField(default=False)
-    # Only public reports have a receipt; members follow theirs by id or reference.
+    # The last feedback message sent to the reporter (hotline/cases/feedback.py): a milestone
+    # is claimed here before its message goes out, so that no retry sends it twice.
+    feedback_stage = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The reporter (or a member) said a child may be in immediate danger, or the abuse is
+    # happening now: its cases go to the top of the queue (hotline/cases/queue.py).
+    urgent = models.BooleanField(default=False)
+    # Only public reports have a receipt; members follow theirs by id or reference. The key is
+    # a keyed fast hash of the code (hotline/lib/receipts.py); receipts issued before it exist
+    # only as the old Argon2id digest, which is never written any more.
+    receipt_key = models.CharField(max_length=64, unique=True, null=True, editable=False)
     receipt_digest = models.CharField(max_length=64, unique=True, null=True, editable=False)
     received_at = models.DateTimeField(auto_now_add=True)
     intake_done_at = models.DateTimeField(null=True, blank=True)

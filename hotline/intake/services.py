@@ -36,8 +36,11 @@ def report_submit(
     where_found: str = "",
     description: str = "",
     contact: str = "",
+    feedback: bool = False,
+    urgent: bool = False,
 ) -> Submission:
-    """Store one report and queue its intake. Returns the receipt code, shown once."""
+    """Store one report and queue its intake. Returns the receipt code, shown once. Feedback
+    e-mails (hotline/cases/feedback.py) go only to a contact address given with ``feedback``."""
     # Seal before the transaction: a missing key fails loudly with nothing written.
     sealed = {
         "where_found_sealed": seal_optional(where_found),
@@ -46,12 +49,12 @@ def report_submit(
     }
     for _attempt in range(3):
         code = receipts.new_code()
-        digest = receipts.digest(code)
         try:
             with transaction.atomic():
                 report = report_store(urls, portal=portal, language=language,
-                                      content_kind=content_kind, wants_feedback=bool(contact),
-                                      receipt_digest=digest, **sealed)
+                                      content_kind=content_kind, urgent=urgent,
+                                      wants_feedback=bool(contact) and feedback,
+                                      receipt_key=receipts.key(code), **sealed)
         except IntegrityError:
             # Two equal 19-digit random codes: vanishingly rare, but never reuse a receipt.
             continue
@@ -74,9 +77,22 @@ def report_store(urls: list[str], **fields: Any) -> Report:
 
 
 def report_for_receipt(code: str) -> Report | None:
-    """The report a receipt code belongs to, or None. One Argon2id run whatever the code."""
+    """The report a receipt code belongs to, or None.
+
+    One keyed hash and one indexed lookup. Only a code whose key is unknown, and only while
+    receipts issued before the keyed hash remain (until the retention rules delete their
+    reports), also pays one Argon2id run: a wrong code costs nothing more once they are gone.
+    """
     normalised = receipts.normalise(code)
-    digest = receipts.digest(normalised)
     if not receipts.is_well_formed(normalised):
         return None
-    return Report.objects.filter(receipt_digest=digest).first()
+    found = Report.objects.filter(receipt_key=receipts.key(normalised)).first()
+    if found is not None or not legacy_receipts_exist():
+        return found
+    return Report.objects.filter(receipt_digest=receipts.legacy_digest(normalised)).first()
+
+
+def legacy_receipts_exist() -> bool:
+    """Whether any report still has a receipt of the old (Argon2id) kind; reads the unique
+    index of that column only."""
+    return Report.objects.filter(receipt_digest__isnull=False).exists()

@@ -29,6 +29,7 @@ class Item:
     description: str = ""
     where_found: str = ""
     portal: Any = None
+    urgent: bool = False
 
 
 @dataclass
@@ -88,6 +89,6 @@ def _store(member: Any, item: Item, urls: list[str], sealed: dict[str, Any]) -> 
             return Outcome(existing, created=False)
     report = report_store(urls, member=member, portal=item.portal or member.portal,
                           language="", reference=item.reference,
-                          classification_hint=item.classification_hint,
+                          classification_hint=item.classification_hint, urgent=item.urgent,
                           content_kind=item.content_kind, **sealed)
     return Outcome(report, created=True)

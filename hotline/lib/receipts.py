@@ -1,10 +1,22 @@
 """Receipt codes: what a reporter keeps to check the status of a report later.
 
 A code is 20 digits: 19 random ones and a Damm check digit (which catches every single-digit
-typo and every swap of neighbours). Only a slow hash is stored: Argon2id over an HMAC of the
-code with a server-side pepper, so that the database alone is useless for guessing. The salt
-is fixed per installation (derived from the pepper), which makes the hash a lookup key: every
-status check costs exactly one Argon2id computation, right code or wrong.
+typo and every swap of neighbours). Only a keyed hash is stored (``key``): HMAC-SHA-256 of the
+code with the server-side pepper, which is a lookup key (the same code always gives the same
+key) and is useless without the pepper, which is not in the database.
+
+Why not a slow hash: a slow hash (Argon2id, scrypt) protects secrets that people choose and
+that can therefore be guessed in a few billion tries. A receipt code is not chosen: its 19
+random digits carry 63 bits, so guessing one takes about 2^62 tries on average, and every try
+needs the pepper. Online, guesses are rate limited and the check digit refuses most of them
+before any lookup. Even with the database and the pepper stolen together, what a found code
+opens is one report's status and its questions, nothing about the reporter. Argon2id at
+64 MiB and 3 passes cost every submission and every status check about 0.3 s of a core and
+64 MiB of memory (2.3 reports/s; see BENCHMARKS.md) for no protection that matters.
+
+Receipts issued before this change are stored as ``legacy_digest`` (Argon2id over the same
+HMAC, with a salt derived from the pepper). They keep working: a code whose key is unknown is
+hashed the old way only while such receipts exist (hotline/intake/services.py).
 """
 
 from __future__ import annotations
@@ -67,9 +79,23 @@ def group(code: str) -> str:
     return " ".join(code[i : i + _GROUP] for i in range(0, len(code), _GROUP))
 
 
-def digest(code: str) -> str:
+def _keyed(code: str) -> bytes:
+    return hmac.new(settings.RECEIPT_PEPPER.encode(), code.encode(), hashlib.sha256).digest()
+
+
+def key(code: str) -> str:
+    """What is stored of a receipt: HMAC-SHA-256 with the pepper (see the module's text for
+    why not a slow hash). The pepper is already an HMAC key for the old digests; a label keeps
+    the two apart."""
+    return hmac.new(settings.RECEIPT_PEPPER.encode(), b"hotline receipt key v2\0" + code.encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def legacy_digest(code: str) -> str:
+    """What was stored before the keyed hash: Argon2id over the keyed code. Only for finding
+    receipts issued before; never written any more."""
     pepper = settings.RECEIPT_PEPPER.encode()
-    keyed = hmac.new(pepper, code.encode(), hashlib.sha256).digest()
+    keyed = _keyed(code)
     salt = hmac.new(pepper, b"hotline receipt salt v1", hashlib.sha256).digest()[:16]
     raw = hash_secret_raw(
         secret=keyed,

@@ -13,6 +13,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from hotline.audit.services import audit_tick
+from hotline.cases.feedback import feedback_tick
 from hotline.takedown.services import takedown_tick
 
 from .recovery import recovery_sweep
@@ -26,6 +27,9 @@ JOBS: list[tuple[str, Callable[[datetime], dict[str, int]]]] = [
     # New audit entries verified against the checkpoint; the whole chain walked again daily,
     # in batches; the verified head anchored outside the database daily (hotline/audit).
     ("audit", audit_tick),
+    # Feedback e-mails to reporters who asked for them: milestones of their reports and
+    # questions for them, content-free; the address deleted after the last (cases/feedback.py).
+    ("feedback", feedback_tick),
 ]
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.utils.text import Truncator
@@ -27,6 +29,12 @@ class ReportForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose what it shows.")},
     )
+    urgent = forms.BooleanField(
+        label=_("A child may be in immediate danger, or the abuse is happening now"),
+        help_text=_("Optional. Tick this if you think so: an analyst will look at your report "
+                    "first. If a child is in danger, also call the emergency services."),
+        required=False,
+    )
     where_found = forms.CharField(
         label=_("Where did you find it? (optional)"),
         help_text=_("For example a search, an app, a message or another web page."),
@@ -44,6 +52,13 @@ class ReportForm(forms.Form):
                     "You can stay anonymous: leave it empty."),
         required=False, max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    feedback = forms.BooleanField(
+        label=_("Tell me by e-mail what happens to my report"),
+        help_text=_("A few short messages, for example when it has been assessed or the "
+                    "material removed. They never contain the address you reported. We delete "
+                    "your e-mail address after the last one."),
+        required=False,
     )
     # A field people never see and bots fill in.
     website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
@@ -73,6 +88,14 @@ class ReportForm(forms.Form):
                 code="invalid_url",
             ) for bad in batch.invalid])
         return batch.kept
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("feedback") and not data.get("contact") and "contact" not in self.errors:
+            self.add_error("contact", forms.ValidationError(
+                _("Enter your e-mail address to get messages about your report, or untick "
+                  "the box."), code="feedback_without_contact"))
+        return data
 
     def is_spam(self) -> bool:
         return bool(self.cleaned_data.get("website"))

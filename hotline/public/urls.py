@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import answers, views
 
 # The public figures page of a portal (/<code>/<lang>/figures/) is in the same namespace; the
 # project's urls.py adds it, so that this app and the figures know nothing of each other.
@@ -13,5 +13,6 @@ urlpatterns = [
     path("<str:code>/<str:lang>/", views.landing, name="landing"),
     path("<str:code>/<str:lang>/report/", views.report, name="report"),
     path("<str:code>/<str:lang>/status/", views.status, name="status"),
+    path("<str:code>/<str:lang>/status/answer/", answers.answer, name="answer"),
     path("<str:code>/<str:lang>/privacy/", views.privacy, name="privacy"),
 ]

@@ -85,14 +85,18 @@ def portal_root(request: HttpRequest, code: str) -> HttpResponse:
     return HttpResponseRedirect(reverse("public:landing", args=[code, portal.default_language]))
 
 
+def help_entries(portal: Portal, lang: str) -> list[dict[str, str]]:
+    """The portal's emergency numbers and help contacts, in this language."""
+    return [{"label": c.label_in(lang), "phone": c.phone, "url": c.url,
+             "text": c.text_in(lang), "kind": c.kind} for c in portal.help_contacts.all()]
+
+
 @require_GET
 @portal_page
 def landing(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
-    contacts = portal.help_contacts.all()
-    help_entries = [{"label": c.label_in(lang), "phone": c.phone, "url": c.url,
-                     "text": c.text_in(lang), "kind": c.kind} for c in contacts]
     return render(request, "public/landing.html", page_context(
-        portal, lang, "landing", intro=portal.intro_text(lang), help_entries=help_entries,
+        portal, lang, "landing", intro=portal.intro_text(lang),
+        help_entries=help_entries(portal, lang),
         partners=portal.partners.all(),
     ))
 
@@ -156,6 +160,14 @@ def _public_form(request: HttpRequest, portal: Portal, lang: str, page: str,
     return form, None
 
 
+def answer_context(found: Any, code: str) -> dict[str, Any]:
+    """The questions of the report found, if any (public/answers.py, imported here late: that
+    module builds on this one's helpers)."""
+    from .answers import answer_context as questions_context
+
+    return questions_context(found, code)
+
+
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -173,11 +185,13 @@ def report(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
         submission = services.report_submit(
             portal=portal, language=lang, urls=data["urls"], content_kind=data["content_kind"],
             where_found=data["where_found"], description=data["description"],
-            contact=data["contact"],
+            contact=data["contact"], feedback=data["feedback"], urgent=data["urgent"],
         )
         code = submission.receipt_code
     return render(request, "public/receipt.html", page_context(
-        portal, lang, "report", receipt=receipts.group(code)))
+        portal, lang, "report", receipt=receipts.group(code), urgent=form.cleaned_data["urgent"],
+        # The emergency numbers, read only for the page that shows them first.
+        help_entries=help_entries(portal, lang) if form.cleaned_data["urgent"] else []))
 
 
 @csrf_exempt
@@ -193,4 +207,5 @@ def status(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
     return render(request, "public/status.html", page_context(
         portal, lang, "status", form=StatusForm(), checked=True, found=found,
         progress=report_progress(found) if found else None,
+        **answer_context(found, form.cleaned_data["code"]),
     ))

@@ -29,7 +29,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -220,10 +219,9 @@ def verify(load: Load) -> dict[str, int]:
     from hotline.lib import receipts
     from hotline.ops.recovery import WORKER_LOST
 
-    with ThreadPoolExecutor(2) as pool:  # Argon2 releases the GIL
-        digests = list(pool.map(receipts.digest, (s.code for s in load.acknowledged)))
+    digests = [receipts.key(s.code) for s in load.acknowledged]
     stored = {digest: sorted(a.submitted for a in report.addresses.all())
-              for digest, report in ((r.receipt_digest, r) for r in
+              for digest, report in ((r.receipt_key, r) for r in
                                      Report.objects.prefetch_related("addresses"))}
     missing = sum(1 for d in digests if d not in stored)
     other = sum(1 for d, s in zip(digests, load.acknowledged, strict=True)

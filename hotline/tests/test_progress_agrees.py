@@ -15,11 +15,11 @@ from hotline.cases.progress import ReportStatus, UrlState
 from hotline.intake.models import Report, ReportedAddress
 from hotline.lib import receipts
 from hotline.members.models import ApiKey, Member
-from hotline.takedown.models import Takedown
+from hotline.takedown.models import Notice, Takedown
 from hotline.testing.base import StaffTestCase
 
 STAGES = ["no_case", "open", "claimed", "review", "third", "not_illegal", "csam_unreviewed",
-          "confirmed", "actioned", "removed"]
+          "confirmed", "actioned", "notified", "removed"]
 
 
 @override_settings(STATUS_RATE_LIMIT=1_000_000, API_RATE_LIMIT="1000000/m")
@@ -35,7 +35,7 @@ class ProgressAgreesTestCase(StaffTestCase, HypothesisTestCase):
         now = timezone.now()
         report = Report.objects.create(
             portal=self.gm, member=self.member, language="en", content_kind="image",
-            receipt_digest=receipts.digest(code), intake_done_at=now if taken_in else None)
+            receipt_key=receipts.key(code), intake_done_at=now if taken_in else None)
         for position, stage in enumerate(stages):
             url = f"https://s{Report.objects.count()}.example.test/{position}"
             address = ReportedAddress.objects.create(report=report, position=position,
@@ -43,7 +43,7 @@ class ProgressAgreesTestCase(StaffTestCase, HypothesisTestCase):
             if stage == "no_case":
                 continue
             closed = stage in ("not_illegal", "csam_unreviewed", "confirmed", "actioned",
-                               "removed")
+                               "notified", "removed")
             case = Case.objects.create(
                 url=url, url_sha256=url_digest(url), host="example.test",
                 registrable_domain="example.test", first_reported=now, last_reported=now,
@@ -53,12 +53,17 @@ class ProgressAgreesTestCase(StaffTestCase, HypothesisTestCase):
                 claimed_by=self.analyst if stage == "claimed" else None,
                 claimed_at=now if stage == "claimed" else None,
                 verdict="" if not closed else "not_illegal" if stage == "not_illegal" else "csam",
-                confirmed=stage in ("confirmed", "actioned", "removed"),
+                confirmed=stage in ("confirmed", "actioned", "notified", "removed"),
                 closed_at=now if closed else None)
             CaseReport.objects.create(case=case, report=report, address=address)
-            if stage in ("actioned", "removed"):
-                Takedown.objects.create(case=case, confirmed_at=now,
-                                        removed_at=now if stage == "removed" else None)
+            if stage in ("actioned", "notified", "removed"):
+                takedown = Takedown.objects.create(
+                    case=case, confirmed_at=now, removed_at=now if stage == "removed" else None)
+            if stage == "notified":
+                Notice.objects.create(takedown=takedown, sequence=1, kind=Notice.Kind.FIRST,
+                                      route=Takedown.Route.NOTICE, state=Notice.State.SENT,
+                                      recipient_email="abuse@hosting.example.test",
+                                      sent_at=now)
         return report, code
 
     @settings(max_examples=60, deadline=None)
@@ -79,8 +84,11 @@ class ProgressAgreesTestCase(StaffTestCase, HypothesisTestCase):
         if api["status"] == ReportStatus.REMOVED:
             self.assertIn(UrlState.REMOVED, states)
             self.assertNotIn(UrlState.QUEUED, states)
-        if api["status"] in (ReportStatus.ASSESSED, ReportStatus.ACTION_TAKEN,
-                             ReportStatus.REMOVED):
+        self.assertIn(api["status_text"], page)
+        if api["status"] == ReportStatus.ACTION_TAKEN:
+            self.assertIn("notified", stages)
+        if api["status"] in (ReportStatus.ASSESSED, ReportStatus.CONFIRMED,
+                             ReportStatus.ACTION_TAKEN, ReportStatus.REMOVED):
             self.assertFalse({UrlState.QUEUED, UrlState.IN_ASSESSMENT} & set(states))
         if UrlState.IN_ASSESSMENT in states:
             self.assertEqual(api["status"], ReportStatus.BEING_ASSESSED)

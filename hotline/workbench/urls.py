@@ -4,7 +4,7 @@ from django.urls import path
 
 from hotline.lib import urlids  # noqa: F401 (registers the <id:…> converter used below)
 
-from . import views, views_viewer
+from . import questions, views, views_viewer
 
 # The namespace names the address (/staff/cases/), as analysts know it.
 app_name = "cases"
@@ -17,6 +17,9 @@ urlpatterns = [
     path("<id:case_id>/release/", views.release, name="release"),
     path("<id:case_id>/assess/", views.assess, name="assess"),
     path("<id:case_id>/reports/<id:report_id>/reveal/", views.reveal, name="reveal"),
+    path("<id:case_id>/questions/", questions.ask, name="ask"),
+    path("<id:case_id>/questions/<id:question_id>/reveal/", questions.reveal_answer,
+         name="reveal_answer"),
     path("<id:case_id>/items/<id:item_id>/benign/", views.item_benign, name="item_benign"),
     path("<id:case_id>/items/<id:item_id>/thumbnail/", views_viewer.thumbnail,
          name="item_thumbnail"),

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -20,6 +20,7 @@ from hotline.cases import services
 from hotline.cases.classification import describe
 from hotline.cases.grading import same_grades
 from hotline.cases.models import Assessment, Case
+from hotline.cases.queue import queue_order
 from hotline.intake.models import Report
 from hotline.lib import sealing
 from hotline.lib.staffaccess import ASSESSORS, REVIEWERS, staff_view
@@ -45,12 +46,8 @@ def _get_case_for_user(request: HttpRequest, case_id: int) -> Case:
 
 
 def _queue_order(cases: QuerySet[Case]) -> QuerySet[Case]:
-    # Fresh material first, most reported first, oldest first; cases whose URL was assessed
-    # before go last, since the analyst can confirm them without viewing again.
-    known = ExpressionWrapper(Q(previous__isnull=False) | Q(known_content=True),
-                              output_field=BooleanField())
-    return cases.annotate(known=known).order_by("known", "-report_count", "first_reported",
-                                                "id")
+    # Urgent first, then as hotline/cases/queue.py says: the cases app decides the order.
+    return queue_order(cases)
 
 
 @require_GET

@@ -71,7 +71,7 @@ class SubmitTest(TrustedIntakeTestCase):
         self.confirm_case(case)
         state = self.api.get(f"/api/v1/reports/{report_id}").json()
         self.assertEqual(state["urls"][0]["state"], "confirmed")
-        self.assertEqual(state["status"], "action_taken")
+        self.assertEqual(state["status"], "confirmed")  # no notice sent yet
         by_reference = self.api.get("/api/v1/reports/?reference=x").json()
         self.assertEqual([r["id"] for r in by_reference["reports"]], [report_id])
 

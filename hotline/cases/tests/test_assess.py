@@ -105,8 +105,9 @@ class AssessTestCase(StaffTestCase):
         self.assertEqual(self.case.verdict, "csam")
         self.assertTrue(self.case.confirmed)
         self.assertEqual(self.case.classification["inhope"], ["baseline"])
-        # Confirmed: the takedown begins, and the receipt says so.
-        self.assertEqual(report_progress(Report.objects.get()).status, ReportStatus.ACTION_TAKEN)
+        # Confirmed: the takedown begins; the receipt says "Confirmed" (not "Action taken")
+        # until a notice has really been sent (hotline/takedown/tests/test_status_truth.py).
+        self.assertEqual(report_progress(Report.objects.get()).status, ReportStatus.CONFIRMED)
         actions = list(AuditEntry.objects.values_list("action", flat=True))
         self.assertIn("case.assess", actions)
         self.assertIn("case.review", actions)

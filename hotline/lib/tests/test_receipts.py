@@ -53,24 +53,33 @@ class ReceiptTestCase(SimpleTestCase):
         for text in ["²", "①", "፩", "Ⅻ"]:
             self.assertEqual(receipts.normalise(text), text)
 
-    def test_the_digest_depends_on_the_pepper(self) -> None:
+    def test_the_key_depends_on_the_pepper(self) -> None:
         code = receipts.new_code()
-        first = receipts.digest(code)
-        self.assertEqual(receipts.digest(code), first)
+        first = receipts.key(code)
+        self.assertEqual(receipts.key(code), first)
+        self.assertEqual(len(first), 64)
         self.assertNotIn(code, first)
+        self.assertNotEqual(receipts.legacy_digest(code), first)
         with override_settings(RECEIPT_PEPPER="another pepper"):
-            self.assertNotEqual(receipts.digest(code), first)
+            self.assertNotEqual(receipts.key(code), first)
 
-    def test_the_digest_is_slow(self) -> None:
+    def test_the_legacy_digest_depends_on_the_pepper(self) -> None:
+        code = receipts.new_code()
+        first = receipts.legacy_digest(code)
+        self.assertEqual(receipts.legacy_digest(code), first)
+        with override_settings(RECEIPT_PEPPER="another pepper"):
+            self.assertNotEqual(receipts.legacy_digest(code), first)
+
+    def test_the_legacy_digest_is_slow(self) -> None:
         # Not a timing assertion on the product: it checks the work factor is really applied
         # by comparing two costs in one process.
         code = receipts.new_code()
         with override_settings(RECEIPT_ARGON2_MEMORY_KIB=8, RECEIPT_ARGON2_TIME_COST=1):
             start = time.perf_counter()
-            receipts.digest(code)
+            receipts.legacy_digest(code)
             cheap = time.perf_counter() - start
         with override_settings(RECEIPT_ARGON2_MEMORY_KIB=32768, RECEIPT_ARGON2_TIME_COST=3):
             start = time.perf_counter()
-            receipts.digest(code)
+            receipts.legacy_digest(code)
             costly = time.perf_counter() - start
         self.assertGreater(costly, cheap)

@@ -13,6 +13,7 @@ ADDRESS = "203.0.113.77"
 FORWARDED = "198.51.100.99"
 AGENT = "Mozilla/5.0 (DistinctiveAgent zq7x)"
 REFERRER = "https://referrer-zq7x.example.test/page"
+# zq7x is also in the reporter's e-mail address and answer, which are only ever stored sealed.
 MARKERS = [ADDRESS, FORWARDED, "DistinctiveAgent", "zq7x"]
 
 
@@ -49,14 +50,36 @@ class AnonymityTestCase(PublicTestCase):
         for name in ["django", "django.request", "django.server", "django.security"]:
             logging.getLogger(name).removeHandler(self.handler)
 
+    def ask_and_answer(self, client: Client, code: str) -> None:
+        from hotline.accounts.models import User
+        from hotline.cases.questions import question_ask
+        from hotline.cases.services import report_intake
+        from hotline.intake.models import Report
+        from hotline.testing.base import make_user
+
+        report = Report.objects.get()
+        report_intake(report_id=report.pk)
+        link = report.case_links.select_related("case").first()
+        assert link is not None, "the report was not taken in"
+        analyst = make_user("analyst-sweep@hub.example.test", User.Role.ANALYST)
+        question = question_ask(case=link.case, report=report, analyst=analyst,
+                                text="Do you know the password?")
+        r = client.post("/gm/en/status/answer/", {"code": code, "question": question.pk,
+                                                  "answer": "the answer zq7x"})
+        self.assertContains(r, "your answer was sent")
+
     def test_nothing_identifying_is_stored_or_logged(self) -> None:
         client = Client(REMOTE_ADDR=ADDRESS, HTTP_USER_AGENT=AGENT, HTTP_REFERER=REFERRER,
                         HTTP_X_FORWARDED_FOR=FORWARDED, HTTP_SEC_FETCH_SITE="same-origin")
         with self.captureOnCommitCallbacks(execute=True):
-            r = client.post("/gm/en/report/", self.report_data(contact="me@example.test"))
+            r = client.post("/gm/en/report/", self.report_data(
+                contact="me-zq7x@example.test", feedback="on", urgent="on"))
         self.assertEqual(r.status_code, 200)
         code = self.receipt_from(r)
         client.post("/gm/en/status/", {"code": code})
+        # A question through the receipt, answered from the same client: the answer is sealed,
+        # and the answer page stores nothing of the client either.
+        self.ask_and_answer(client, code)
         client.post("/gm/en/report/", self.report_data(urls="javascript:x"))  # 400, logged
         client.get("/nowhere/en/")  # 404, logged
         client.post("/gm/en/report/", b"x" * 70_000, content_type="text/plain")  # 413

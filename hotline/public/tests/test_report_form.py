@@ -26,13 +26,14 @@ class ReportFormTestCase(PublicTestCase):
         self.assertEqual(report.language, "en")
         self.assertEqual(report.content_kind, "image")
         self.assertEqual(report_progress(report).status, "received")
-        self.assertNotIn(code.replace(" ", ""), report.receipt_digest or "")
+        self.assertNotIn(code.replace(" ", ""), report.receipt_key or "")
+        self.assertIsNone(report.receipt_digest)
         addresses = list(report.addresses.values_list("submitted", flat=True))
         self.assertEqual(addresses, ["https://images.example.test/gallery/1",
                                      "hxxp://files[.]example.test/a"])
 
     def test_it_seals_what_the_reporter_wrote(self) -> None:
-        self.submit(contact="reporter@example.test")
+        self.submit(contact="reporter@example.test", feedback="on")
         report = Report.objects.get()
         self.assertTrue(report.wants_feedback)
         for field, text in [("where_found_sealed", "A link in a chat group"),

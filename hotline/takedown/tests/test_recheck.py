@@ -40,7 +40,7 @@ class RecheckTestCase(TakedownTestCase):
     def test_removal_is_noticed_and_timed(self) -> None:
         with serve() as site:
             takedown = self.start(site)
-            self.assertEqual(self.status(), "Action taken")
+            self.assertEqual(self.status(), "Confirmed")  # no notice sent yet
             self.assertTrue(UrlListEntry.objects.get().active)
             check = services.takedown_check(takedown_id=takedown.pk)
             assert check is not None

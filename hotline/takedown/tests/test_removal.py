@@ -21,6 +21,7 @@ from hotline.takedown.models import Check, Notice, Takedown
 from hotline.testing.dns import DROP, SERVFAIL, Records, dns_server, resolvers
 from hotline.testing.httpserver import Route, serve
 from hotline.testing.images import synthetic_image
+from hotline.testing.smtp import smtp_server, smtp_settings
 
 from .base import HOST, POLICE, TakedownTestCase
 
@@ -211,7 +212,12 @@ class RemovalTestCase(TakedownTestCase):
         self.assertTrue(Notice.objects.filter(takedown=takedown,
                                               kind=Notice.Kind.REAPPEARED).exists())
         self.assertTrue(AuditEntry.objects.filter(action="takedown.reappeared").exists())
-        # The reporter's receipt goes back from "Removed" to "Action taken".
+        # The reporter's receipt goes back from "Removed": "Confirmed" until the notice saying
+        # the material is back has really gone out, then "Action taken".
+        self.assertEqual(report_progress(report).status, ReportStatus.CONFIRMED)
+        with smtp_server() as box, self.settings(**smtp_settings(box)):
+            for notice in Notice.objects.filter(takedown=takedown, state=Notice.State.PENDING):
+                services.notice_send(notice_id=str(notice.pk))
         self.assertEqual(report_progress(report).status, ReportStatus.ACTION_TAKEN)
 
     def test_each_check_is_shown_as_a_timeline_with_its_evidence(self) -> None:

@@ -3,7 +3,7 @@
 A member of the public reports two addresses; the background worker turns them into cases;
 an analyst signs in with password and authenticator app (first enrolling it, then using it),
 assesses both cases; a senior analyst gives the second review; the reporter's receipt then
-says "Action taken" (assessed and confirmed). Along the way: the analyst cannot review their
+says "Confirmed" (no notice has been sent yet). Along the way: the analyst cannot review their
 own work, no staff page
 loads anything from anywhere but the hotline itself, and no staff page embeds a reported
 address.
@@ -365,8 +365,9 @@ def test_report_assess_review_and_receipt(site: str, browser: Browser) -> None:
     reporter.get_by_role("button", name="Check").click()
     result = reporter.get_by_role("status")
     expect(result.get_by_role("heading")).to_have_text("Report found")
-    # Assessed and confirmed: the takedown has started.
-    expect(result.locator(".state strong")).to_have_text("Action taken")
+    # Assessed and confirmed: the takedown has started, but no notice has gone out yet, so the
+    # receipt says "Confirmed", not "Action taken" (hotline/cases/progress.py).
+    expect(result.locator(".state strong")).to_have_text("Confirmed")
     assert public.cookies() == []
 
     # 8. Staff browsers only ever asked the hotline itself; every page seen was checked.
