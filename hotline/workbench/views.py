@@ -80,8 +80,7 @@ def reviews(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     cases = (Case.objects.filter(status__in=[Case.Status.REVIEW, Case.Status.THIRD])
              .exclude(assessments__analyst=user).select_related("claimed_by"))
-    page = Paginator(cases.distinct().order_by("-report_count", "first_reported", "id"),
-                     50).get_page(request.GET.get("page"))
+    page = Paginator(_queue_order(cases).distinct(), 50).get_page(request.GET.get("page"))
     waiting = list(page)
     done: dict[int, list[Assessment]] = {case.pk: [] for case in waiting}
     for assessment in (Assessment.objects.filter(case__in=waiting)

@@ -484,6 +484,8 @@ def test_report_with_the_keyboard_alone_on_a_narrow_screen(site: str, browser: B
         assert focused() == "id_content_kind_1"
         expect(page.locator("#id_content_kind_1")).to_be_checked()
 
+        keyboard.press("Tab")  # "a child may be in danger now" is optional: left unticked
+        assert focused() == "id_urgent"
         keyboard.press("Tab")
         assert focused() == "id_where_found"
         keyboard.type("A search engine")
@@ -491,6 +493,8 @@ def test_report_with_the_keyboard_alone_on_a_narrow_screen(site: str, browser: B
         assert focused() == "id_description"
         keyboard.press("Tab")
         assert focused() == "id_contact"
+        keyboard.press("Tab")
+        assert focused() == "id_feedback"
         keyboard.press("Tab")  # the hidden trap field for bots is not in the tab order
         assert page.evaluate("document.activeElement.type") == "submit"
         keyboard.press("Enter")
