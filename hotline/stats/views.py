@@ -68,6 +68,7 @@ def public(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
         return export
     return render(request, "stats/public.html", page_context(
         portal, lang, "figures", keep_query="?scope=hub" if hub else "", tables=tables, hub=hub,
+        nothing_published=all(t.nothing_published for t in tables),
         min_count=Count(None),
         query=export_query(request)))
 
