@@ -90,3 +90,18 @@ def test_unreadable_and_invalid_files(tmp_path: Path) -> None:
 def test_list() -> None:
     run("import", str(DEMO_NETWORK))
     assert "km\tComoros\tfr,ar [demo]" in run("list")
+
+
+@pytest.mark.django_db
+def test_the_reassurance_line_is_imported_per_language(tmp_path: Path) -> None:
+    run("import", str(DEMO_NETWORK))
+    km = Portal.objects.get(code="km")
+    assert km.reassurance_text("ar").startswith("الإبلاغ عن عنوان ويب")
+    assert km.reassurance_text("fr").startswith("Signaler une adresse web")
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"portals": [{
+        "code": "xx", "name": "X", "country": "GB", "languages": ["en"],
+        "reassurance": {"de": "Melden ist richtig."}}]}))
+    with pytest.raises(CommandError) as e:
+        run("import", str(path))
+    assert "portals[0] (xx).reassurance: Unsupported language(s): de" in str(e.value)
