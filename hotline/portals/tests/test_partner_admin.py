@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.datastructures import MultiValueDict
 from PIL import Image, PngImagePlugin
 
 from hotline.portals.admin import PartnerForm
@@ -24,7 +25,8 @@ def upload(name: str, fmt: str = "PNG") -> SimpleUploadedFile:
 class PartnerFormTestCase(StaffTestCase):
     def form(self, partner: Partner, **files: SimpleUploadedFile) -> PartnerForm:
         data = {"name": partner.name, "url": partner.url, "position": partner.position}
-        return PartnerForm(data, files, instance=partner)
+        return PartnerForm(data, MultiValueDict({k: [v] for k, v in files.items()}),
+                           instance=partner)
 
     def test_an_uploaded_logo_is_stored_re_encoded(self) -> None:
         partner = Partner.objects.filter(portal=self.gm).first()
@@ -34,6 +36,7 @@ class PartnerFormTestCase(StaffTestCase):
         form.save()
         partner.refresh_from_db()
         self.assertEqual((partner.logo_width, partner.logo_height), (320, 100))
+        assert partner.logo is not None
         logo = bytes(partner.logo)
         self.assertTrue(logo.startswith(b"\x89PNG"))
         self.assertNotIn(b"someone@example.test", logo)
