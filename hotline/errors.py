@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from hotline.portals.models import Portal, supported_languages
+from hotline.portals.models import CODE_RE, Portal, supported_languages
 from hotline.portals.pages import page_context
 from hotline.sides import is_public
 
@@ -63,9 +63,11 @@ def problem(request: HttpRequest, status: int, message: str = "") -> HttpRespons
 
 def _portal_of(parts: list[str], lang: str) -> Portal | None:
     """The enabled portal whose address this is (/<code>/<lang>/…), if it offers lang."""
-    if len(parts) < 2 or parts[1] != lang:
+    # Only a well-formed code reaches the database: a 404's address may hold anything (a NUL
+    # byte is an error in PostgreSQL, not a miss).
+    if len(parts) < 2 or parts[1] != lang or not CODE_RE.match(parts[0]):
         return None
-    portal = Portal.objects.filter(code=parts[0][:16], enabled=True).first()
+    portal = Portal.objects.filter(code=parts[0], enabled=True).first()
     return portal if portal is not None and lang in portal.languages else None
 
 

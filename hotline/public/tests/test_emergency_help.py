@@ -34,7 +34,8 @@ class EmergencyHelpTestCase(PublicTestCase):
         self.assertContains(r, '<html lang="ar" dir="rtl">', status_code=404)
 
     def test_pages_outside_a_portal_have_no_portal_numbers(self) -> None:
-        for path in ["/zz/en/", "/gm/fr/nothing/", "/nowhere/"]:
+        for path in ["/zz/en/", "/gm/fr/nothing/", "/nowhere/", "/%00/en/x/", "/GM/en/x/",
+                     "/" + "g" * 300 + "/en/x/"]:
             r = self.client.get(path)
             self.assertEqual(r.status_code, 404, path)
             self.assertNotContains(r, 'class="call"', status_code=404)
