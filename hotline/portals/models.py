@@ -85,8 +85,11 @@ class Portal(models.Model):
                                  help_text=_("Ordered; the first is the default."))
     intro = models.JSONField(_("introduction per language"), default=dict, blank=True,
                              validators=[validate_texts])
+    # Database defaults on the fields added after 0001: rows written by code (or a migration
+    # test) that predates them still insert.
     reassurance = models.JSONField(
-        _("reassurance per language"), default=dict, blank=True, validators=[validate_texts],
+        _("reassurance per language"), default=dict, db_default={}, blank=True,
+        validators=[validate_texts],
         help_text=_("One line shown at the top of the landing page and the report form; "
                     "empty: the product's own line."))
     enabled = models.BooleanField(_("enabled"), default=True)
@@ -133,8 +136,8 @@ class Partner(models.Model):
     # A PNG re-encoded by portals/logos.py (no metadata, bounded size), served by the product
     # itself so that a public page loads nothing from elsewhere.
     logo = models.BinaryField(_("logo"), blank=True, null=True, editable=False)
-    logo_width = models.PositiveSmallIntegerField(default=0, editable=False)
-    logo_height = models.PositiveSmallIntegerField(default=0, editable=False)
+    logo_width = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
+    logo_height = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         ordering = ["position", "id"]
