@@ -11,7 +11,8 @@ from hotline.lib.staffaccess import break_due, reveals_due
 
 
 def public(request: HttpRequest) -> dict[str, Any]:
-    return {"QUICK_EXIT_URL": settings.QUICK_EXIT_URL, "SITE_NAME": settings.SITE_NAME}
+    return {"QUICK_EXIT_URL": settings.QUICK_EXIT_URL, "SITE_NAME": settings.SITE_NAME,
+            "HUB_NAME": settings.HUB_NAME}
 
 
 def staff(request: HttpRequest) -> dict[str, Any]:

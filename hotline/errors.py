@@ -6,12 +6,15 @@ nothing that identifies the visitor; the API's errors are converted to JSON by t
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from hotline.portals.models import supported_languages
+from hotline.portals.models import CODE_RE, Portal, supported_languages
+from hotline.portals.pages import page_context
 from hotline.sides import is_public
 
 
@@ -44,10 +47,28 @@ def problem(request: HttpRequest, status: int, message: str = "") -> HttpRespons
             503: _("The service is busy or under maintenance. Nothing you sent has been "
                    "stored. Please try again in a few minutes."),
         }
-        context = {"title": titles.get(status, titles[400]),
-                   "message": message or messages.get(status, messages[400]),
-                   "lang": lang, "status": status}
+        context: dict[str, Any] = {
+            "title": titles.get(status, titles[400]),
+            "message": message or messages.get(status, messages[400]), "status": status}
+        # Only for a 404: a 500 or 503 may come from a database that cannot answer.
+        portal = _portal_of(parts, lang) if status == 404 and is_public(request.path_info) \
+            else None
+        if portal is not None:
+            # Inside a portal: its frame, its emergency numbers and the way back to it.
+            context = page_context(portal, lang, "landing", **context)
+        else:
+            context["lang"] = lang
         return render(request, "problem.html", context, status=status)
+
+
+def _portal_of(parts: list[str], lang: str) -> Portal | None:
+    """The enabled portal whose address this is (/<code>/<lang>/…), if it offers lang."""
+    # Only a well-formed code reaches the database: a 404's address may hold anything (a NUL
+    # byte is an error in PostgreSQL, not a miss).
+    if len(parts) < 2 or parts[1] != lang or not CODE_RE.match(parts[0]):
+        return None
+    portal = Portal.objects.filter(code=parts[0], enabled=True).first()
+    return portal if portal is not None and lang in portal.languages else None
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

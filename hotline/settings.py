@@ -539,6 +539,11 @@ ONION_RATE_FACTOR = envint("ONION_RATE_FACTOR", 25)
 # address for the rate-limit key (it is never stored).
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.wikipedia.org/")
+# What the receipt page tells a reporter: an analyst usually looks at a report within this
+# many working days. Set it from the hub's own median time to assessment (hub dashboard).
+REPORT_USUAL_DAYS = envint("REPORT_USUAL_DAYS", 2)
+if REPORT_USUAL_DAYS < 1:
+    raise ImproperlyConfigured("REPORT_USUAL_DAYS must be at least 1")
 HUB_ONION_ADDRESS = os.environ.get("HUB_ONION_ADDRESS", "")
 
 # Sealing (libsodium sealed boxes). The public web tier needs only the public key; the private

@@ -68,6 +68,10 @@ class PortalForm(forms.ModelForm):
     names = PerLanguageField(label=_("Name per language"), required=False)
     intro = PerLanguageField(label=_("Introduction per language"), textarea=True,
                              required=False)
+    reassurance = PerLanguageField(
+        label=_("Reassurance line per language"), textarea=True, required=False,
+        help_text=_("One line at the top of the landing page and the report form; empty: the "
+                    "product's own line."))
     languages = WordsField(label=_("Languages"), help_text=_(
         "Language codes, the default first, e.g. “fr, en”."))
     hostnames = WordsField(label=_("Own host names"), required=False,
@@ -76,8 +80,8 @@ class PortalForm(forms.ModelForm):
 
     class Meta:
         model = Portal
-        fields = ["code", "name", "names", "country", "languages", "intro", "enabled",
-                  "is_demo", "hostnames", "onion_address"]
+        fields = ["code", "name", "names", "country", "languages", "intro", "reassurance",
+                  "enabled", "is_demo", "hostnames", "onion_address"]
 
 
 class HelpContactForm(forms.ModelForm):

@@ -24,7 +24,8 @@ from hotline.lib.languages import SOURCE_LANGUAGE, completeness, languages
 
 from .models import HelpContact, Partner, Portal
 
-PORTAL_KEYS = {"code", "name", "names", "country", "languages", "intro", "enabled", "demo",
+PORTAL_KEYS = {"code", "name", "names", "country", "languages", "intro", "reassurance",
+               "enabled", "demo",
                "hostnames", "onion_address", "partners", "help"}
 PARTNER_KEYS = {"name", "url"}
 HELP_KEYS = {"kind", "label", "phone", "url", "text"}
@@ -111,6 +112,7 @@ def _build(entry: dict[str, Any], where: str, errors: list[str]) -> tuple[Portal
     portal.country = str(entry.get("country", "")).upper()
     portal.languages = entry.get("languages", [])
     portal.intro = entry.get("intro", {})
+    portal.reassurance = entry.get("reassurance", {})
     portal.enabled = bool(entry.get("enabled", True))
     portal.is_demo = bool(entry.get("demo", False))
     portal.hostnames = entry.get("hostnames", [])

@@ -93,6 +93,13 @@ class Portal(models.Model):
                                  help_text=_("Ordered; the first is the default."))
     intro = models.JSONField(_("introduction per language"), default=dict, blank=True,
                              validators=[validate_texts])
+    # Database defaults on the fields added after 0001: rows written by code (or a migration
+    # test) that predates them still insert.
+    reassurance = models.JSONField(
+        _("reassurance per language"), default=dict, db_default={}, blank=True,
+        validators=[validate_texts],
+        help_text=_("One line shown at the top of the landing page and the report form; "
+                    "empty: the product's own line."))
     enabled = models.BooleanField(_("enabled"), default=True)
     is_demo = models.BooleanField(_("demonstration data"), default=False)
     hostnames = models.JSONField(_("own host names"), default=list, blank=True,
@@ -125,12 +132,20 @@ class Portal(models.Model):
     def intro_text(self, lang: str) -> str:
         return pick(self.intro, lang, self.languages)
 
+    def reassurance_text(self, lang: str) -> str:
+        return pick(self.reassurance, lang, self.languages)
+
 
 class Partner(models.Model):
     portal = models.ForeignKey(Portal, models.CASCADE, related_name="partners")
     name = models.CharField(_("name"), max_length=200)
     url = models.URLField(_("link"), blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # A PNG re-encoded by portals/logos.py (no metadata, bounded size), served by the product
+    # itself so that a public page loads nothing from elsewhere.
+    logo = models.BinaryField(_("logo"), blank=True, null=True, editable=False)
+    logo_width = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
+    logo_height = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         ordering = ["position", "id"]
@@ -170,3 +185,27 @@ class HelpContact(models.Model):
 
     def text_in(self, lang: str) -> str:
         return pick(self.text, lang, self.portal.languages)
+
+    @property
+    def tel(self) -> str:
+        """The number as a tel: link wants it: digits and a leading +, nothing else."""
+        return TEL_JUNK.sub("", self.phone)
+
+
+TEL_JUNK = re.compile(r"[^0-9+*#]")
+
+
+class StatusCheckDay(models.Model):
+    """How many status checks found a report, per portal and day: how many reporters come
+    back. Only a count: nothing here points at a report, a receipt or a visitor."""
+
+    portal = models.ForeignKey(Portal, models.CASCADE, related_name="status_check_days")
+    day = models.DateField()
+    checks = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["portal", "day"],
+                                               name="one_status_count_per_portal_day")]
+
+    def __str__(self) -> str:
+        return f"{self.portal_id} {self.day}: {self.checks}"

@@ -43,15 +43,28 @@ def portal_page(view: PublicView) -> PublicView:
     return wrapper
 
 
+def help_entries(portal: Portal, lang: str) -> list[dict[str, str]]:
+    """The portal's help contacts in lang, for the emergency box (public/danger.html)."""
+    return [{"label": c.label_in(lang), "phone": c.phone, "tel": c.tel, "url": c.url,
+             "text": c.text_in(lang), "kind": c.kind} for c in portal.help_contacts.all()]
+
+
 def page_context(portal: Portal, lang: str, page: str, *, keep_query: str = "",
                  **extra: Any) -> dict[str, Any]:
     """The context of every public page; ``page`` is its URL name in the ``public`` namespace,
-    and ``keep_query`` follows the links to other languages."""
+    and ``keep_query`` follows the links to other languages.
+
+    Every page of a portal says who runs it (the hub and the portal's partners, at the top)
+    and has the portal's emergency numbers at hand for the emergency box."""
     languages = [
         {"code": code, "name": language_name(code),
          "url": reverse(f"public:{page}", args=[portal.code, code]) + keep_query,
          "current": code == lang}
         for code in portal.languages
     ]
+    partners = list(portal.partners.defer("logo"))
     return {"portal": portal, "lang": lang, "page": page, "languages": languages,
-            "portal_name": portal.display_name(lang), **extra}
+            "portal_name": portal.display_name(lang), "partners": partners,
+            "partner_names": ", ".join(p.name for p in partners),
+            "help_entries": help_entries(portal, lang),
+            "reassurance": portal.reassurance_text(lang), **extra}

@@ -5,32 +5,40 @@ from elsewhere."""
 from __future__ import annotations
 
 import logging
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.request import split_domain_port
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from hotline.cases.progress import report_progress
 from hotline.intake import services
 from hotline.lib import receipts
 from hotline.lib.ratelimit import allow, hit
-from hotline.portals.models import Portal, language_name, supported_languages
+from hotline.portals.models import Partner, Portal, language_name, supported_languages
 from hotline.portals.pages import page_context, portal_page
+from hotline.portals.statuschecks import status_check_count
 
 from .forms import ReportForm, StatusForm
 
 log = logging.getLogger(__name__)
+# Beside the stylesheet: package data like every static file of the product.
+FAVICON = Path(__file__).resolve().parents[1] / "static" / "hotline" / "favicon.ico"
+# GET and HEAD: a HEAD request is answered like a GET, without the body.
+SHOWN_AND_SENT = ["GET", "HEAD", "POST"]
 # The one rate-limit key of every onion visitor: they cannot be told apart (see _spend).
 ONION_KEY = "onion"
 
@@ -53,7 +61,7 @@ def _cross_site(request: HttpRequest) -> bool:
     return False
 
 
-@require_GET
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     host = request.get_host().split(":")[0].lower()
     portals = list(Portal.objects.filter(enabled=True))
@@ -66,7 +74,7 @@ def index(request: HttpRequest) -> HttpResponse:
                  if code.split("-")[0] in supported_languages()), "en")
     with translation.override(lang):
         entries = [
-            {"portal": p, "name": p.display_name(lang), "links": [
+            {"portal": p, "name": p.display_name(lang), "names": _own_names(p), "links": [
                 {"code": code, "name": language_name(code),
                  "url": reverse("public:landing", args=[p.code, code])}
                 for code in p.languages]}
@@ -79,32 +87,64 @@ def index(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+def _own_names(portal: Portal) -> list[dict[str, str]]:
+    """The portal's name in each of its languages (each once), as its own people write it."""
+    names: list[dict[str, str]] = []
+    for code in portal.languages:
+        name = portal.display_name(code)
+        if name not in [n["name"] for n in names]:
+            names.append({"code": code, "name": name})
+    return names
+
+
+@require_safe
 def portal_root(request: HttpRequest, code: str) -> HttpResponse:
     portal = get_object_or_404(Portal, code=code, enabled=True)
     return HttpResponseRedirect(reverse("public:landing", args=[code, portal.default_language]))
 
 
-def help_entries(portal: Portal, lang: str) -> list[dict[str, str]]:
-    """The portal's emergency numbers and help contacts, in this language."""
-    return [{"label": c.label_in(lang), "phone": c.phone, "url": c.url,
-             "text": c.text_in(lang), "kind": c.kind} for c in portal.help_contacts.all()]
-
-
-@require_GET
+@require_safe
 @portal_page
 def landing(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
     return render(request, "public/landing.html", page_context(
-        portal, lang, "landing", intro=portal.intro_text(lang),
-        help_entries=help_entries(portal, lang),
-        partners=portal.partners.all(),
-    ))
+        portal, lang, "landing", intro=portal.intro_text(lang)))
 
 
-@require_GET
+@require_safe
 @portal_page
 def privacy(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
     return render(request, "public/privacy.html", page_context(portal, lang, "privacy"))
+
+
+@require_safe
+@portal_page
+def safety(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
+    return render(request, "public/safety.html", page_context(portal, lang, "safety"))
+
+
+@require_safe
+def partner_logo(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """A partner's logo, re-encoded at upload (portals/logos.py), from the product itself."""
+    partner = Partner.objects.filter(pk=pk, portal__code=code, portal__enabled=True,
+                                     logo__isnull=False).only("logo").first()
+    if partner is None or not partner.logo:
+        raise Http404
+    response = HttpResponse(bytes(partner.logo), content_type="image/png")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@cache
+def _favicon() -> bytes:
+    return FAVICON.read_bytes()
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """The site's icon, which browsers ask for at /favicon.ico whatever the page says."""
+    response = HttpResponse(_favicon(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=604800"
+    return response
 
 
 def _via_onion(request: HttpRequest) -> bool:
@@ -145,7 +185,7 @@ def _public_form(request: HttpRequest, portal: Portal, lang: str, page: str,
     validate and count the post against its budget. Returns the valid form, or the response
     to send instead (the form as typed, with its errors)."""
     template = f"public/{page}.html"
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return None, render(request, template, page_context(portal, lang, page, form=form_class()))
     if _cross_site(request):
         raise PermissionDenied  # hotline.errors.permission_denied explains it
@@ -170,18 +210,18 @@ def answer_context(found: Any, code: str) -> dict[str, Any]:
 
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(SHOWN_AND_SENT)
 @portal_page
 def report(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
     form, response = _public_form(request, portal, lang, "report", ReportForm,
                                   settings.REPORT_RATE_LIMIT)
     if response is not None:
         return response
+    data = form.cleaned_data
     if form.is_spam():
         # Answer as if it worked, so that the bot learns nothing; store nothing.
         code = receipts.new_code()
     else:
-        data = form.cleaned_data
         submission = services.report_submit(
             portal=portal, language=lang, urls=data["urls"], content_kind=data["content_kind"],
             where_found=data["where_found"], description=data["description"],
@@ -189,14 +229,46 @@ def report(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
         )
         code = submission.receipt_code
     return render(request, "public/receipt.html", page_context(
-        portal, lang, "report", receipt=receipts.group(code), urgent=form.cleaned_data["urgent"],
-        # The emergency numbers, read only for the page that shows them first.
-        help_entries=help_entries(portal, lang) if form.cleaned_data["urgent"] else []))
+        portal, lang, "report", receipt=receipts.group(code), receipt_code=code,
+        received=len(data["urls"]), usual_days=settings.REPORT_USUAL_DAYS,
+        urgent=form.cleaned_data["urgent"]))
 
 
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_POST
+@portal_page
+def receipt_text(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
+    """The receipt code as a small text file, so that it can be kept without a screenshot.
+
+    The code comes back in the post from the receipt page (never in the address, which ends up
+    in histories and logs); nothing is looked up or stored, and the answer is never cached.
+    """
+    if _cross_site(request):
+        raise PermissionDenied
+    code = receipts.normalise(request.POST.get("code", "")[:64])
+    if not receipts.is_well_formed(code):
+        return render(request, "problem.html", page_context(
+            portal, lang, "report", title=_("This is not a receipt code"),
+            message=_("Please go back and try again.")), status=400)
+    status_url = request.build_absolute_uri(reverse("public:status", args=[portal.code, lang]))
+    text = "\n".join([
+        portal.display_name(lang),
+        _("Your receipt code:"),
+        receipts.group(code),
+        "",
+        _("Check your report at:"),
+        status_url,
+        "",
+    ])
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="receipt.txt"'
+    return response
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(SHOWN_AND_SENT)
 @portal_page
 def status(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
     form, response = _public_form(request, portal, lang, "status", StatusForm,
@@ -204,6 +276,8 @@ def status(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
     if response is not None:
         return response
     found = services.report_for_receipt(form.cleaned_data["code"])
+    if found is not None:
+        status_check_count(portal=portal)
     return render(request, "public/status.html", page_context(
         portal, lang, "status", form=StatusForm(), checked=True, found=found,
         progress=report_progress(found) if found else None,

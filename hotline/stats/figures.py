@@ -47,6 +47,7 @@ from hotline.cases.models import Case, CaseReport, Verdict
 from hotline.hosting.models import Trace
 from hotline.intake.models import Report
 from hotline.portals.models import Portal
+from hotline.portals.statuschecks import status_checks
 from hotline.takedown.models import Takedown
 
 Portals = list[Portal] | None
@@ -259,6 +260,14 @@ def summary(portals: Portals, period: Period) -> dict[str, Any]:
         "median_assessment": median_duration(done, "time_to_assessment", counts["timed"]),
         "median_removal": median_duration(takedowns, "time_to_removal", gone["timed"]),
     }
+
+
+def came_back(portals: Portals, period: Period) -> int:
+    """How many reporters came back: status checks that found a report, counted per portal and
+    day and linked to no report (portals/statuschecks.py); whole days, so that a period and
+    the one before it share none."""
+    return status_checks(portals, timezone.localdate(period.start),
+                         timezone.localdate(period.end))
 
 
 def compare(portals: Portals, period: Period) -> dict[str, dict[str, Any]]:

@@ -49,7 +49,8 @@ def _network(now: dt.datetime) -> dict[str, Published]:
     first_year = now.replace(year=now.year - PUBLIC_YEARS + 1, month=1, day=1, hour=0,
                              minute=0, second=0, microsecond=0)
     years, months = Period(first_year, now), Period(month_start(now, 11), now)
-    codes = dict(Portal.objects.filter(enabled=True).values_list("pk", "code"))
+    enabled = list(Portal.objects.filter(enabled=True).values_list("pk", "code", "created"))
+    codes = {pk: code for pk, code, _created in enabled}
     yearly = _scopes(codes, figures.outcomes_by_portal("year", years),
                      figures.outcomes_by("year", None, years))
     monthly = _scopes(codes, figures.outcomes_by_portal("month", months),
@@ -61,9 +62,21 @@ def _network(now: dt.datetime) -> dict[str, Published]:
     monthly = {scope: {day: outcomes.get(day, _EMPTY) for day in
                        (month_start(now, back).date() for back in range(11, -1, -1))}
                for scope, outcomes in monthly.items()}
+    opened = {code: month_start(created).date() for _pk, code, created in enabled}
+    opened[HUB] = min(opened.values(), default=month_start(now).date())
+    yearly = {scope: _since(rows, opened[scope].replace(month=1))
+              for scope, rows in yearly.items()}
+    monthly = {scope: _since(rows, opened[scope]) for scope, rows in monthly.items()}
     hidden = withheld(yearly, monthly, total=HUB, low=min_count())
     return {scope: Published(yearly[scope], monthly[scope], frozenset(hidden[scope][0]),
                              frozenset(hidden[scope][1])) for scope in yearly}
+
+
+def _since(rows: Outcomes, opened: dt.date) -> Outcomes:
+    """The rows without the empty ones before the portal opened: a row of "fewer than N" for a
+    month in which the portal did not exist says nothing. The suppression reads a row left
+    out as a known zero (which it is), so leaving it out exposes no other count."""
+    return {day: row for day, row in rows.items() if day >= opened or any(row.values())}
 
 
 def _scopes(codes: dict[int, str], by_portal: dict[int | None, Outcomes],

@@ -60,8 +60,9 @@ class _Table:
 def withheld(yearly: dict[str, Outcomes], monthly: dict[str, Outcomes], *, total: str,
              low: int) -> dict[str, tuple[set[tuple[dt.date, str]], set[tuple[dt.date, str]]]]:
     """For each scope (portal codes and ``total``, the hub), the (yearly, monthly) cells to
-    withhold, as (first day, column key). ``monthly`` has every month of the monthly table
-    for every scope; a year missing from a scope's ``yearly`` reads as a published zero."""
+    withhold, as (first day, column key). A year missing from a scope's ``yearly``, or a
+    month of the monthly table missing from its ``monthly`` (before the portal opened), reads
+    as a published zero."""
     result: dict[str, tuple[set[tuple[dt.date, str]], set[tuple[dt.date, str]]]] = {
         scope: (set(), set()) for scope in yearly}
     keys = {key for table in (*yearly.values(), *monthly.values()) for row in table.values()
@@ -80,11 +81,13 @@ def _table(yearly: dict[str, Outcomes], monthly: dict[str, Outcomes], key: str, 
            total: str, low: int) -> _Table:
     table = _Table(rows_tied=len(yearly) > 1)
     first = dt.date(year, 1, 1)
+    # The months of the monthly table, whichever scopes show them.
+    in_year = sorted({day for rows in monthly.values() for day in rows if day.year == year})
     for scope in yearly:
         published = first in yearly[scope]  # a year left out is a known zero
         cells = [((YEAR, first), yearly[scope].get(first, {}).get(key, 0), published)]
-        in_year = sorted(day for day in monthly[scope] if day.year == year)
-        cells += [((MONTH, day), monthly[scope][day].get(key, 0), True) for day in in_year]
+        cells += [((MONTH, day), monthly[scope].get(day, {}).get(key, 0),
+                   day in monthly[scope]) for day in in_year]  # a month left out: a zero
         for row, value, shown in cells:
             table.values[(row, scope)] = value
             if not shown:

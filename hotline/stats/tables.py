@@ -74,6 +74,13 @@ class Table:
             "what": self.headers[self.chart_column], "by": self.headers[0].lower()}
         self.chart = charts.bar_chart(f"chart-{self.name}", self.caption, desc, bars)
 
+    @property
+    def nothing_published(self) -> bool:
+        """True when every count of the table is too small to publish or withheld: the page
+        then says so in one sentence instead of a grid of "fewer than 10"."""
+        cells = [cell for row in self.rows for cell in row[1:]]
+        return bool(cells) and all(isinstance(c, Count) and c.value is None for c in cells)
+
     def csv_response(self) -> HttpResponse:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.name}.csv"'

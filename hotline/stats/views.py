@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from hotline.accounts.models import User
 from hotline.cases.models import Case
@@ -50,7 +50,7 @@ def _outcome_table(name: str, caption: str, first: str, by: Outcomes, label: Any
     return Table(name, caption, headers, rows)
 
 
-@require_GET
+@require_safe
 @portal_page
 def public(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
     hub = request.GET.get("scope") == "hub"
@@ -68,6 +68,7 @@ def public(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
         return export
     return render(request, "stats/public.html", page_context(
         portal, lang, "figures", keep_query="?scope=hub" if hub else "", tables=tables, hub=hub,
+        nothing_published=all(t.nothing_published for t in tables),
         min_count=Count(None),
         query=export_query(request)))
 
@@ -88,6 +89,8 @@ def _period(request: HttpRequest, now: dt.datetime) -> tuple[int, Period]:
 def _summary_table(portals: figures.Portals, period: Period) -> Table:
     both = figures.compare(portals, period)
     now, before = both["current"], both["previous"]
+    now["status_checks"] = figures.came_back(portals, period)
+    before["status_checks"] = figures.came_back(portals, period.previous)
     rows = []
     for key, label, convert in [
         ("received", _("Reports received"), None),
@@ -98,6 +101,7 @@ def _summary_table(portals: figures.Portals, period: Period) -> Table:
         ("removed", _("URLs removed"), None),
         ("median_assessment", _("Median time to assessment (hours)"), _hours),
         ("median_removal", _("Median time to removal (hours)"), _hours),
+        ("status_checks", _("Status checks: reporters who came back"), None),
     ]:
         a, b = now[key], before[key]
         if convert is not None:
@@ -107,7 +111,8 @@ def _summary_table(portals: figures.Portals, period: Period) -> Table:
     return Table("summary", _("Summary"), [_("Figure"), _("This period"),
                  _("Previous period"), _("Change")], rows, chart_column=None,
                  note=_("The share in remit counts assessed cases whose verdict is not "
-                        "“not in remit”. Times run from the first report of a URL."))
+                        "“not in remit”. Times run from the first report of a URL. A status check "
+                        "is counted when a receipt code found its report."))
 
 
 def _staff_tables(portals: figures.Portals, period: Period,

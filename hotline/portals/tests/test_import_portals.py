@@ -137,3 +137,18 @@ def test_a_reviewed_catalog_is_enough_and_an_incomplete_one_is_refused(
         po.write_text(po.read_text().replace('msgstr "Enviar denuncia"', 'msgstr ""'))
         with pytest.raises(CommandError, match=r"the es catalog is not complete \(1 public"):
             run("import", str(portal_file(tmp_path, ["es"])))
+
+
+@pytest.mark.django_db
+def test_the_reassurance_line_is_imported_per_language(tmp_path: Path) -> None:
+    run("import", str(DEMO_NETWORK))
+    km = Portal.objects.get(code="km")
+    assert km.reassurance_text("ar").startswith("الإبلاغ عن عنوان ويب")
+    assert km.reassurance_text("fr").startswith("Signaler une adresse web")
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"portals": [{
+        "code": "xx", "name": "X", "country": "GB", "languages": ["en"],
+        "reassurance": {"de": "Melden ist richtig."}}]}))
+    with pytest.raises(CommandError) as e:
+        run("import", str(path))
+    assert "portals[0] (xx).reassurance: Unsupported language(s): de" in str(e.value)

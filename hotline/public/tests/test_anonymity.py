@@ -80,6 +80,10 @@ class AnonymityTestCase(PublicTestCase):
         # A question through the receipt, answered from the same client: the answer is sealed,
         # and the answer page stores nothing of the client either.
         self.ask_and_answer(client, code)
+        # The pages of trust and safety: the code's text file, staying safe, a portal's 404.
+        client.post("/gm/en/receipt.txt", {"code": code})
+        for path in ["/gm/en/safety/", "/gm/en/no-such-page/", "/favicon.ico"]:
+            client.get(path)
         client.post("/gm/en/report/", self.report_data(urls="javascript:x"))  # 400, logged
         client.get("/nowhere/en/")  # 404, logged
         client.post("/gm/en/report/", b"x" * 70_000, content_type="text/plain")  # 413

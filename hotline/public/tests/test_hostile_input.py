@@ -89,7 +89,7 @@ class HostileInputTestCase(PublicTestCase):
         for method in ["put", "delete", "patch"]:
             r = getattr(self.client, method)("/gm/en/report/")
             self.assertContains(r, "This request was refused", status_code=405)
-            self.assertEqual(r["Allow"], "GET, POST")
+            self.assertEqual(r["Allow"], "GET, HEAD, POST")
         self.assertEqual(self.client.post("/gm/en/").status_code, 405)
 
     def test_other_methods_get_the_products_page_even_with_csrf_checks_on(self) -> None:

@@ -32,3 +32,29 @@ class IndexTestCase(PublicTestCase):
         with self.settings(HUB_ONION_ADDRESS=onion):
             r = self.client.get("/")
         self.assertEqual(r["Onion-Location"], f"http://{onion}/")
+
+    def test_it_names_each_portal_in_its_own_languages(self) -> None:
+        # Seen from an English browser, Comoros is still named as its own people write it.
+        r = self.client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+        self.assertContains(r, '<span lang="fr">Comores</span> · <span lang="ar">جزر القمر</span>',
+                            html=False)
+        self.assertContains(r, '<span lang="fr">Sénégal</span>')
+        self.assertNotContains(r, ">Comoros<")
+
+    def test_head_is_answered_like_get(self) -> None:
+        for path in ["/", "/gm/en/", "/gm/en/report/", "/gm/en/status/", "/gm/en/privacy/",
+                     "/gm/en/safety/", "/gm/en/figures/", "/favicon.ico"]:
+            get, head = self.client.get(path), self.client.head(path)
+            self.assertEqual(head.status_code, 200, path)
+            self.assertEqual(head["Content-Type"], get["Content-Type"], path)
+            self.assertEqual(head.content, b"", path)
+        self.assertEqual(self.client.head("/gm/").status_code, 302)
+
+    def test_the_favicon_is_served_by_the_product(self) -> None:
+        r = self.client.get("/favicon.ico")
+        self.assertEqual(r.status_code, 200)
+        self.assertEqual(r["Content-Type"], "image/x-icon")
+        self.assertTrue(r.content.startswith(b"\x00\x00\x01\x00"))  # an ICO file
+        self.assertLess(len(r.content), 2048)
+        self.assertIn("max-age", r["Cache-Control"])
+        self.assertEqual(r.cookies, {})

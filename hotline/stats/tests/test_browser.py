@@ -53,8 +53,13 @@ def test_axe_finds_nothing_on_the_public_figures(lang: str, site: str, browser: 
             response = page.goto(f"{site}{path}")
             assert response is not None and response.status == 200
             expect(page.locator("html")).to_have_attribute("lang", lang)
-            expect(page.locator("svg[role=img]")).to_have_count(2)
-            expect(page.locator("table")).to_have_count(2)
+            # Two tables, each a chart and its table, or one sentence when every count in it
+            # is too small to publish (this seed's months are).
+            charts = page.locator("svg[role=img]").count()
+            assert charts >= 1
+            expect(page.locator("table")).to_have_count(charts)
+            expect(page.locator("main section.figures > p").filter(
+                has_not=page.locator("a"))).to_have_count(2 - charts)
             audit(path)
         assert context.cookies() == []
         audit.assert_clean()

@@ -6,9 +6,13 @@ import csv
 import datetime as dt
 import io
 from typing import Any
+from unittest import mock
+
+from django.utils import timezone
 
 from hotline.accounts.models import User
 from hotline.portals.models import Portal
+from hotline.portals.statuschecks import status_check_count
 from hotline.stats import figures
 from hotline.stats.figures import Period
 from hotline.testing.base import make_user
@@ -121,3 +125,17 @@ class DashboardTest(FiguresTestCase):
         period = figures.Period(NOW - dt.timedelta(days=90), NOW)
         self.assertEqual(sum(int(row[1]) for row in rows[1:]),
                          figures.removed(None, period).count())
+
+
+class ComingBackTest(FiguresTestCase):
+    def test_the_partner_sees_how_many_reporters_came_back(self) -> None:
+        sn = Portal.objects.get(code="sn")
+        today = NOW.date()
+        for day, portal in [(today, self.gm), (today, self.gm), (today, sn),
+                            (today - dt.timedelta(days=100), self.gm)]:  # the previous 90 days
+            status_check_count(portal=portal, day=day)
+        with mock.patch("hotline.stats.views.timezone", wraps=timezone) as clock:
+            clock.now.return_value = NOW
+            r = self.as_user(self.partner).get("/staff/figures/?format=csv&table=summary")
+        rows = {row[0]: row[1:] for row in csv.reader(io.StringIO(r.content.decode()))}
+        self.assertEqual(rows["Status checks: reporters who came back"], ["2", "1", "1"])

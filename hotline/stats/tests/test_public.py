@@ -9,7 +9,10 @@ import re
 from collections import Counter
 from typing import Any
 
+from django.core.cache import cache
 from django.test import override_settings
+from django.utils import translation
+from django.utils.formats import date_format
 
 from hotline.portals.models import Portal
 
@@ -70,24 +73,64 @@ class PublicFiguresTest(FiguresTestCase):
 
     def test_small_counts_never_appear_in_html_or_svg(self) -> None:
         tiny = Portal.objects.create(code="tiny", name="Tiny", country="GB", languages=["en"])
+        Portal.objects.filter(pk=tiny.pk).update(created=NOW - dt.timedelta(days=800))
         for i in range(7):
             seed_case(tiny, "en", NOW - dt.timedelta(hours=3 + i), closed_after=1,
                       verdict="csam", confirmed=True, removal_hours=.5, number=1000 + i)
+        for i in range(15):  # a month with enough reports to publish
+            seed_case(tiny, "en", NOW - dt.timedelta(days=40, hours=i), closed_after=None,
+                      number=1100 + i)
         r = self.get("/tiny/en/figures/")
         html = r.content.decode()
         self.assertIn("fewer than 10", html)
         for n in range(1, 10):
             self.assertNotRegex(html, rf">\s*{n}\s*<", n)
         svg = re.findall(r"<svg.*?</svg>", html, re.S)
-        self.assertEqual(len(svg), 2)
+        # A table whose counts are all withheld or small is a sentence instead.
+        self.assertGreaterEqual(len(svg), 1)
+        self.assertEqual(len(svg) + html.count("There are too few reports"), 2)
+        self.assertIn(">fewer than 10<", "".join(svg))
         for chart in svg:
             self.assertRegex(chart, r'<title id="[^"]+">.+</title><desc id="[^"]+">.+</desc>')
-            self.assertNotRegex(chart, r'<rect [^>]*width="[1-9]')  # no bar gives it away
-            self.assertIn(">fewer than 10<", chart)
-        self.assertEqual(html.count("<table>"), 2)
-        for table in ("yearly", "monthly"):
-            data = self.get(f"/tiny/en/figures/?format=csv&table={table}").content.decode()
-            self.assertEqual(data.splitlines()[1:][-1].split(",")[1:], ["<10"] * 4)
+            for bar, shown in re.findall(r'<rect [^>]*width="(\d+)"[^>]*/><text [^>]*>([^<]+)<',
+                                         chart):
+                if not shown.isdigit():  # no bar gives a small count away
+                    self.assertEqual(bar, "0")
+        self.assertEqual(html.count("<table>"), len(svg))
+        data = self.get("/tiny/en/figures/?format=csv&table=monthly").content.decode()
+        self.assertEqual(data.splitlines()[1:][-1].split(",")[1:], ["<10"] * 4)
+
+    def test_a_table_of_only_small_counts_is_one_plain_sentence(self) -> None:
+        tiny = Portal.objects.create(code="tiny", name="Tiny", country="GB", languages=["en"])
+        for i in range(7):
+            seed_case(tiny, "en", NOW - dt.timedelta(hours=3 + i), closed_after=1,
+                      verdict="csam", confirmed=True, removal_hours=.5, number=1000 + i)
+        html = self.get("/tiny/en/figures/").content.decode()
+        # Both tables: one sentence for the page, and no explanation of "fewer than 10".
+        self.assertEqual(html.count("There are too few reports for these figures yet"), 1)
+        self.assertNotIn("fewer than 10", html)
+        self.assertIn('href="/tiny/en/figures/?scope=hub"', html)
+        self.assertNotIn("<table>", html)
+        self.assertNotIn("<svg", html)
+        for n in range(1, 10):
+            self.assertNotRegex(html, rf">\s*{n}\s*<", n)
+
+    def test_no_months_before_the_portal_opened(self) -> None:
+        # Comoros has no reports in the seed; it opened about 70 days ago.
+        Portal.objects.filter(code="km").update(created=NOW - dt.timedelta(days=70))
+        opened = (NOW - dt.timedelta(days=70)).date().replace(day=1)
+        cache.clear()
+        r = self.get("/km/fr/figures/?format=csv&table=monthly")
+        months = [row[0] for row in csv.reader(io.StringIO(r.content.decode()))][1:]
+        with translation.override("fr"):
+            self.assertEqual(months[0], date_format(opened, "YEAR_MONTH_FORMAT"))
+        self.assertEqual(len(months), (NOW.year - opened.year) * 12 + NOW.month - opened.month + 1)
+        r = self.get("/km/fr/figures/?format=csv&table=yearly")
+        years = [row[0] for row in csv.reader(io.StringIO(r.content.decode()))][1:]
+        self.assertEqual(years, [str(y) for y in range(opened.year, NOW.year + 1)])
+        # The network's page starts when its first portal opened, long before.
+        r = self.get("/gm/en/figures/?scope=hub&format=csv&table=monthly")
+        self.assertEqual(len(r.content.decode().splitlines()), 13)
 
     @override_settings(FIGURES_MIN_COUNT=1)
     def test_the_threshold_is_a_setting(self) -> None:
@@ -123,7 +166,8 @@ class PublicFiguresCacheTest(FiguresTestCase):
             seed_case(gm, "en", NOW - dt.timedelta(hours=2 + i), closed_after=None, number=900 + i)
         # Within the window the page shows what it computed before.
         self.assertEqual(self.yearly_received(), before)
-        with self.at_now(), self.assertNumQueries(1):  # the portal only
+        # The portal, with its partners and help contacts for the frame of the page.
+        with self.at_now(), self.assertNumQueries(3):
             self.client.get("/gm/en/figures/")
         with override_settings(FIGURES_CACHE_SECONDS=0):
             cache.clear()
