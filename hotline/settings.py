@@ -491,14 +491,18 @@ INTAKE_MAX_ATTEMPTS = envint("INTAKE_MAX_ATTEMPTS", 5)
 # READY_HEARTBEAT_MAX_AGE_SECONDS or a task has waited in a queue for READY_QUEUE_MAX_AGE_SECONDS.
 # /metrics answers only clients at METRICS_ALLOWED_ADDRESSES (addresses or networks; behind a
 # proxy, see TRUSTED_PROXY_COUNT) or with "Authorization: Bearer METRICS_TOKEN" (or the file
-# named by METRICS_TOKEN_FILE; none by default). The histograms of time to assessment and to
-# removal cover the cases closed and takedowns removed in the last METRICS_WINDOW_DAYS.
+# named by METRICS_TOKEN_FILE; none by default). A scrape reads no more than recent history:
+# reports of the last METRICS_RECENT_HOURS, the outcomes of the last METRICS_CAPTURE_SAMPLE
+# captures, and (as histograms of time to assessment and to removal) the cases closed and
+# takedowns removed in the last METRICS_WINDOW_DAYS.
 WORKER_HEARTBEAT_SECONDS = envint("WORKER_HEARTBEAT_SECONDS", 30)
 READY_HEARTBEAT_MAX_AGE_SECONDS = envint("READY_HEARTBEAT_MAX_AGE_SECONDS", 5 * 60)
 READY_QUEUE_MAX_AGE_SECONDS = envint("READY_QUEUE_MAX_AGE_SECONDS", 15 * 60)
 METRICS_ALLOWED_ADDRESSES = envlist("METRICS_ALLOWED_ADDRESSES", ["127.0.0.1", "::1"])
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "") or (
     envsecret("METRICS_TOKEN") if os.environ.get("METRICS_TOKEN_FILE") else "")
+METRICS_RECENT_HOURS = envint("METRICS_RECENT_HOURS", 24)
+METRICS_CAPTURE_SAMPLE = envint("METRICS_CAPTURE_SAMPLE", 1000)
 METRICS_WINDOW_DAYS = envint("METRICS_WINDOW_DAYS", 30)
 
 # Staff alerts (hotline/ops/alerts.py, from the tick): a digest of counts (never an address or

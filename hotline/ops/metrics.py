@@ -1,7 +1,12 @@
 """``/metrics``: the state of the hotline in the Prometheus text format.
 
 Computed at scrape time by one collector from aggregate SQL queries (a dozen; no row is read
-into Python), so every web process answers the same and nothing is counted in memory. Only
+into Python), so every web process answers the same and nothing is counted in memory. At a
+million cases a scrape must stay under 100 ms (bench/metrics_scrape.py), so every query reads
+a small range of an index: what is still waiting (cases not assessed, takedowns not removed,
+notices not sent, tasks ready), and what happened recently (reports of the last
+METRICS_RECENT_HOURS, the last METRICS_CAPTURE_SAMPLE captures, verdicts and removals of the
+last METRICS_WINDOW_DAYS as histograms), never all of history. Only
 clients at METRICS_ALLOWED_ADDRESSES, or with the bearer token METRICS_TOKEN, get an answer;
 anyone else gets the site's plain 404, as for an address that does not exist. What to alert
 on: README, "Monitoring", and docs/prometheus/alerts.yml.
@@ -26,7 +31,6 @@ from django.views.decorators.http import require_safe
 from django_tasks_db.models import DBTaskResult
 from prometheus_client import CONTENT_TYPE_PLAIN_0_0_4, CollectorRegistry, generate_latest
 from prometheus_client.core import (
-    CounterMetricFamily,
     GaugeHistogramMetricFamily,
     GaugeMetricFamily,
     Metric,
@@ -48,6 +52,7 @@ ASSESSMENT_BUCKETS = [HOUR, 4 * HOUR, 12 * HOUR, DAY, 2 * DAY, 3 * DAY, 7 * DAY,
                       30 * DAY]
 REMOVAL_BUCKETS = [HOUR, 6 * HOUR, DAY, 2 * DAY, 3 * DAY, 7 * DAY, 14 * DAY, 30 * DAY,
                    90 * DAY]
+OLDEST_AMONG = 100
 # The fetcher's failure reasons (stable strings stored with captures); anything else, "other".
 FETCH_REASONS = {fetcher.BAD_URL, fetcher.DNS, fetcher.PRIVATE, fetcher.CONNECT,
                  fetcher.TIMEOUT, fetcher.TOO_LARGE, fetcher.REDIRECTS, fetcher.PROTOCOL,
@@ -76,33 +81,47 @@ class HotlineCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         now = timezone.now()
-        yield from self._reports()
+        yield from self._reports(now)
         yield from self._cases(now)
         yield from self._takedowns(now)
         yield from self._captures()
         yield from self._tasks(now)
 
-    def _reports(self) -> Iterator[Metric]:
+    def _reports(self, now: datetime) -> Iterator[Metric]:
         codes = dict(Portal.objects.values_list("pk", "code"))
-        received = CounterMetricFamily(
-            "hotline_reports_received", "Reports received, by portal (\"api\": members' "
-            "trusted intake).", labels=["portal"])
-        for portal_id, n in (Report.objects.order_by().values("portal_id")
-                             .annotate(n=Count("pk")).values_list("portal_id", "n")):
-            received.add_metric([codes.get(portal_id, "") if portal_id else "api"], n)
+        hours = settings.METRICS_RECENT_HOURS
+        received = GaugeMetricFamily(
+            "hotline_reports_received_recent", f"Reports received in the last {hours} hours, "
+            f"by portal (\"api\": members' trusted intake).", labels=["portal"])
+        counts = dict.fromkeys(codes.values(), 0)
+        for portal_id, n in (Report.objects.filter(received_at__gte=now - timedelta(hours=hours))
+                             .order_by().values("portal_id").annotate(n=Count("pk"))
+                             .values_list("portal_id", "n")):
+            label = codes.get(portal_id, "") if portal_id else "api"
+            counts[label] = counts.get(label, 0) + n
+        for label, n in sorted(counts.items()):
+            received.add_metric([label], n)
         yield received
 
     def _cases(self, now: datetime) -> Iterator[Metric]:
-        by_status = dict(Case.objects.order_by().values("status").annotate(n=Count("pk"))
-                         .values_list("status", "n"))
-        cases = GaugeMetricFamily("hotline_cases", "Cases, by status.", labels=["status"])
-        for status in Case.Status.values:
+        # Only the cases still waiting (few, through the status index): the assessed ones,
+        # nearly all of a million, are counted by the histogram's window instead.
+        waiting = [Case.Status.OPEN, Case.Status.REVIEW, Case.Status.THIRD]
+        by_status = dict(Case.objects.filter(status__in=waiting).order_by().values("status")
+                         .annotate(n=Count("pk")).values_list("status", "n"))
+        cases = GaugeMetricFamily("hotline_cases_waiting", "Cases waiting, by status (open: "
+                                  "for assessment).", labels=["status"])
+        for status in waiting:
             cases.add_metric([status], by_status.get(status, 0))
         yield cases
         yield GaugeMetricFamily(
             "hotline_review_backlog", "Cases waiting for a second review or a third opinion.",
             value=by_status.get(Case.Status.REVIEW, 0) + by_status.get(Case.Status.THIRD, 0))
-        oldest = Case.objects.filter(status=Case.Status.OPEN).aggregate(
+        # The oldest of the first open cases by id: cases are opened in the order of their
+        # first report (give or take an intake retried minutes later), and reading the first
+        # few through the status index costs the same with ten or fifty thousand waiting.
+        first_open = Case.objects.filter(status=Case.Status.OPEN).order_by("pk")
+        oldest = Case.objects.filter(pk__in=first_open.values("pk")[:OLDEST_AMONG]).aggregate(
             first=Min("first_reported"))["first"]
         yield GaugeMetricFamily(
             "hotline_oldest_unassessed_case_age_seconds",
@@ -117,18 +136,21 @@ class HotlineCollector(Collector):
             f"{settings.METRICS_WINDOW_DAYS} days.", rows, ASSESSMENT_BUCKETS)
 
     def _takedowns(self, now: datetime) -> Iterator[Metric]:
-        by_state = dict(Takedown.objects.order_by().values("state").annotate(n=Count("pk"))
-                        .values_list("state", "n"))
-        takedowns = GaugeMetricFamily("hotline_takedowns", "Takedowns, by state "
-                                      "(no_contact: needs staff).", labels=["state"])
-        for state in Takedown.State.values:
+        # Takedowns not yet removed and notices not sent: few, through the state indexes.
+        open_states = [s for s in Takedown.State.values if s != Takedown.State.REMOVED]
+        by_state = dict(Takedown.objects.filter(state__in=open_states).order_by()
+                        .values("state").annotate(n=Count("pk")).values_list("state", "n"))
+        takedowns = GaugeMetricFamily("hotline_takedowns_open", "Takedowns not yet removed, by "
+                                      "state (no_contact: needs staff).", labels=["state"])
+        for state in open_states:
             takedowns.add_metric([state], by_state.get(state, 0))
         yield takedowns
-        by_notice = dict(Notice.objects.order_by().values("state").annotate(n=Count("pk"))
-                         .values_list("state", "n"))
-        notices = GaugeMetricFamily("hotline_notices", "Notices, by state (failed: could not "
-                                    "be sent).", labels=["state"])
-        for state in Notice.State.values:
+        unsent = [s for s in Notice.State.values if s != Notice.State.SENT]
+        by_notice = dict(Notice.objects.filter(state__in=unsent).order_by().values("state")
+                         .annotate(n=Count("pk")).values_list("state", "n"))
+        notices = GaugeMetricFamily("hotline_notices_unsent", "Notices not sent, by state "
+                                    "(failed: sending failed).", labels=["state"])
+        for state in unsent:
             notices.add_metric([state], by_notice.get(state, 0))
         yield notices
         window = now - timedelta(days=settings.METRICS_WINDOW_DAYS)
@@ -141,16 +163,21 @@ class HotlineCollector(Collector):
             f"{settings.METRICS_WINDOW_DAYS} days.", rows, REMOVAL_BUCKETS)
 
     def _captures(self) -> Iterator[Metric]:
-        failed = CounterMetricFamily("hotline_captures_failed",
-                                     "Captures that failed, by reason.", labels=["reason"])
+        # The last captures by id (a capture is written when its fetch ends): how the fetcher
+        # is doing now, from the primary key alone, however many captures there are.
+        sample = settings.METRICS_CAPTURE_SAMPLE
+        latest = Capture.objects.order_by("-pk").values("pk")[:sample]
+        outcomes = GaugeMetricFamily(
+            "hotline_recent_captures", f"The last {sample} captures, by outcome (ok, or the "
+            f"reason the fetch failed).", labels=["outcome"])
         counts: dict[str, int] = {}
-        for reason, n in (Capture.objects.exclude(error="").order_by().values("error")
+        for reason, n in (Capture.objects.filter(pk__in=latest).order_by().values("error")
                           .annotate(n=Count("pk")).values_list("error", "n")):
-            label = reason if reason in FETCH_REASONS else "other"
+            label = "ok" if not reason else reason if reason in FETCH_REASONS else "other"
             counts[label] = counts.get(label, 0) + n
-        for label in sorted(FETCH_REASONS | {"other"}):
-            failed.add_metric([label], counts.get(label, 0))
-        yield failed
+        for label in sorted(FETCH_REASONS | {"other", "ok"}):
+            outcomes.add_metric([label], counts.get(label, 0))
+        yield outcomes
 
     def _tasks(self, now: datetime) -> Iterator[Metric]:
         depth = GaugeMetricFamily("hotline_task_queue_depth", "Tasks ready to run, by queue.",

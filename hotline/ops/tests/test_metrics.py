@@ -12,6 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from hotline.capture.models import Capture
 from hotline.cases.models import Case
 from hotline.cases.tasks import report_intake
+from hotline.intake.models import Report
 from hotline.ops.heartbeat import beat
 from hotline.takedown.models import Notice, Takedown
 from hotline.testing.base import PublicTestCase
@@ -41,10 +42,13 @@ class MetricsTestCase(PublicTestCase):
         return self.client.get("/metrics", **headers)
 
     def test_counts_from_the_database_and_nothing_of_any_report(self) -> None:
+        """Each figure from seeded rows, with what falls outside its window left out."""
         now = timezone.now()
         self.submit()
         self.submit(path="/km/fr/report/")
         self.submit(path="/km/fr/report/")
+        self.submit(path="/sn/fr/report/")
+        Report.objects.filter(portal__code="sn").update(received_at=now - timedelta(hours=25))
         case("https://a.example.test/1", first_reported=now - timedelta(hours=5))
         case("https://a.example.test/2", first_reported=now - timedelta(hours=1))
         case("https://a.example.test/3", Case.Status.REVIEW)
@@ -73,20 +77,21 @@ class MetricsTestCase(PublicTestCase):
         text = response.content.decode()
         self.assertNotIn("example.test", text)
         got = samples(text)
-        self.assertEqual(got["hotline_reports_received_total", (("portal", "gm"),)], 1)
-        self.assertEqual(got["hotline_reports_received_total", (("portal", "km"),)], 2)
-        for status, n in [("open", 2), ("review", 1), ("third", 1), ("closed", 3)]:
-            self.assertEqual(got["hotline_cases", (("status", status),)], n)
+        received = "hotline_reports_received_recent"
+        self.assertEqual(got[received, (("portal", "gm"),)], 1)
+        self.assertEqual(got[received, (("portal", "km"),)], 2)
+        self.assertEqual(got[received, (("portal", "sn"),)], 0)
+        for status, n in [("open", 2), ("review", 1), ("third", 1)]:
+            self.assertEqual(got["hotline_cases_waiting", (("status", status),)], n)
         self.assertEqual(got["hotline_review_backlog", ()], 2)
         self.assertAlmostEqual(got["hotline_oldest_unassessed_case_age_seconds", ()], 5 * 3600,
                                delta=60)
-        for state, n in [("removed", 1), ("no_contact", 1), ("active", 0), ("tracing", 0)]:
-            self.assertEqual(got["hotline_takedowns", (("state", state),)], n)
-        self.assertEqual(got["hotline_notices", (("state", "failed"),)], 1)
-        self.assertEqual(got["hotline_captures_failed_total", (("reason", "dns"),)], 2)
-        self.assertEqual(got["hotline_captures_failed_total", (("reason", "timeout"),)], 1)
-        self.assertEqual(got["hotline_captures_failed_total", (("reason", "other"),)], 1)
-        self.assertEqual(got["hotline_captures_failed_total", (("reason", "proxy"),)], 0)
+        for state, n in [("no_contact", 1), ("active", 0), ("tracing", 0)]:
+            self.assertEqual(got["hotline_takedowns_open", (("state", state),)], n)
+        self.assertEqual(got["hotline_notices_unsent", (("state", "failed"),)], 1)
+        self.assertEqual(got["hotline_notices_unsent", (("state", "pending"),)], 0)
+        for outcome, n in [("ok", 1), ("dns", 2), ("timeout", 1), ("other", 1), ("proxy", 0)]:
+            self.assertEqual(got["hotline_recent_captures", (("outcome", outcome),)], n)
         self.assertEqual(got["hotline_task_queue_depth", (("queue", "default"),)], 1)
         self.assertEqual(got["hotline_task_queue_depth", (("queue", "capture"),)], 0)
         self.assertAlmostEqual(
@@ -104,7 +109,7 @@ class MetricsTestCase(PublicTestCase):
 
     def test_an_empty_database_answers_zeros(self) -> None:
         got = samples(self.scrape().content.decode())
-        self.assertEqual(got["hotline_cases", (("status", "open"),)], 0)
+        self.assertEqual(got["hotline_cases_waiting", (("status", "open"),)], 0)
         self.assertEqual(got["hotline_oldest_unassessed_case_age_seconds", ()], 0)
         self.assertEqual(got["hotline_time_to_removal_seconds_bucket", (("le", "+Inf"),)], 0)
 
