@@ -21,15 +21,14 @@ class WorkerHeartbeat(models.Model):
 
 
 class StaffDigest(models.Model):
-    """When the staff digest was last sent (hotline/ops/alerts.py): a restarted tick does not
-    send it again before the interval. Only counts are kept, never content."""
+    """When the staff digest was last sent (hotline/ops/alerts.py), in one row: the tick that
+    moves ``sent_at`` on by a conditional UPDATE sends it, so concurrent or restarted ticks send
+    it at most once per interval. Only counts are kept, never content."""
 
-    sent_at = models.DateTimeField(db_index=True)
-    recipients = models.PositiveIntegerField()
+    key = models.CharField(max_length=20, unique=True, default="staff")
+    sent_at = models.DateTimeField()
+    recipients = models.PositiveIntegerField(default=0)
     counts = models.JSONField(default=dict)
 
-    class Meta:
-        ordering = ["-sent_at"]
-
     def __str__(self) -> str:
-        return f"staff digest of {self.sent_at:%Y-%m-%d %H:%M}"
+        return f"staff digest last sent {self.sent_at:%Y-%m-%d %H:%M}"

@@ -15,6 +15,7 @@ from django.utils import timezone
 from hotline.audit.services import audit_tick
 from hotline.takedown.services import takedown_tick
 
+from .alerts import staff_digest
 from .recovery import recovery_sweep
 
 # (name, job): each takes the time of this tick and returns counts of what it did.
@@ -26,6 +27,8 @@ JOBS: list[tuple[str, Callable[[datetime], dict[str, int]]]] = [
     # New audit entries verified against the checkpoint; the whole chain walked again daily,
     # in batches; the verified head anchored outside the database daily (hotline/audit).
     ("audit", audit_tick),
+    # A digest of counts to the staff on duty when work waits, at most once an interval.
+    ("alerts", staff_digest),
 ]
 
 

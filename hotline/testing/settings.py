@@ -15,6 +15,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "1")  # Playwright's sync API
 # Reported test addresses (*.example.test) are never fetched by background captures: tests
 # that capture call the service against their own loopback server.
 os.environ.setdefault("CAPTURE_NEW_CASES", "0")
+# No staff digest from the ticks that tests run (hotline/ops/alerts.py): its own tests set roles.
+os.environ.setdefault("STAFF_ALERT_ROLES", "")
 
 from hotline.settings import *  # noqa: F403
 
