@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from hotline.cases.tasks import report_intake
+from hotline.ops import health
 from hotline.ops.heartbeat import beat
 from hotline.ops.models import WorkerHeartbeat
 from hotline.testing.base import PublicTestCase
+from hotline.testing.migrations import MigrationTestCase
 
 
 def beat_all(age: timedelta = timedelta(0)) -> None:
@@ -99,3 +101,17 @@ class HealthTestCase(PublicTestCase):
         for code in ("healthz", "readyz", "metrics"):
             with self.assertRaises(ValidationError):
                 validate_code(code)
+
+
+class UnmigratedTestCase(MigrationTestCase):
+    def test_not_ready_when_a_migration_is_not_applied(self) -> None:
+        self.migrate([("ops", None)])
+        health._migrated = False
+        response = Client().get("/readyz")
+        self.assertEqual(response.status_code, 503)
+        checks = response.json()["checks"]
+        self.assertTrue(checks["database"]["ok"])
+        self.assertEqual(checks["migrations"], {
+            "ok": False, "detail": "migrations are not applied: run `hotline migrate`"})
+        self.assertFalse(checks["workers"]["ok"])  # their table is not there yet
+        self.assertNotIn("ops_workerheartbeat", response.content.decode())
