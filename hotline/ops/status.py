@@ -34,7 +34,7 @@ def queues(now: datetime) -> list[Queue]:
     ready = (DBTaskResult.objects.filter(status=TaskResultStatus.READY)
              .filter(Q(run_after=never) | Q(run_after__lte=now))
              .values("queue_name")
-             .annotate(depth=Count("id"),
+             .annotate(depth=Count("*"),
                        # A task waits from its enqueueing, or from its run_after if it had one.
                        enqueued=Min("enqueued_at", filter=Q(run_after=never)),
                        scheduled=Min("run_after", filter=~Q(run_after=never))))
