@@ -131,8 +131,13 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> None:
     now = timezone.now()
     rng = random.Random(args.seed)  # noqa: S311
     t = time.perf_counter()
-    if args.keep and Case.objects.exists():
-        counts = {"cases (kept from an earlier run)": Case.objects.count()}
+    if args.keep and Case.objects.exists():  # seeded by an earlier run: count what is there
+        from hotline.capture.models import Capture
+        from hotline.intake.models import Report
+        from hotline.takedown.models import Notice, Takedown
+        counts = {"reports": Report.objects.count(), "cases": Case.objects.count(),
+                  "takedowns": Takedown.objects.count(), "captures": Capture.objects.count(),
+                  "notices": Notice.objects.count()}
     else:
         counts = seed(args.n, now, rng)
         counts.update(seed_more(now, rng))
@@ -160,12 +165,13 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> None:
 
     collector = HotlineCollector()
     parts: list[tuple[str, Callable[[], Any]]] = [
-        ("reports received by portal", lambda: list(collector._reports(timezone.now()))),
+        ("reports received by portal (last 24 h)",
+         lambda: list(collector._reports(timezone.now()))),
         ("cases: by status, oldest unassessed, time to assessment",
          lambda: list(collector._cases(timezone.now()))),
         ("takedowns and notices by state, time to removal",
          lambda: list(collector._takedowns(timezone.now()))),
-        ("captures failed by reason", lambda: list(collector._captures())),
+        ("outcomes of the last captures", lambda: list(collector._captures())),
         ("task queues, failures, worker heartbeats", lambda: list(collector._tasks(
             timezone.now()))),
         ("text format of everything", lambda: generate_latest(_registry())),
@@ -185,17 +191,18 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> None:
     marker = f"metrics n={args.n}" + (" postgres" if args.database == "postgres" else "")
     command = (f".venv/bin/python bench/metrics_scrape.py --n {args.n} --repeat {args.repeat} "
                f"--seed {args.seed}" + (" --database postgres" if args.database == "postgres"
-                                        else ""))
+                                        else "") + (" --keep FILE" if args.keep else ""))
     name = "PostgreSQL" if args.database == "postgres" else "SQLite"
     seeded = ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in counts.items())
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     verdict = "under" if whole < 0.1 else "OVER"
+    kept = " (seeded by an earlier run with --keep, then migrated)" if seeding < 1 else ""
     scrape_row = f"**Whole scrape, `GET /metrics` through the test client ({size:,} bytes)**"
     baseline_row = "Baseline: `" + BASELINE_SQL + "`"
     block = f"""<!-- {marker} -->
 ### {args.n:,} cases, {name} ({stamp})
 
-Command: `{command}` (total wall time {total:.0f} s; seeding {seeding:.0f} s, database
+Command: `{command}` (total wall time {total:.0f} s; seeding {seeding:.0f} s{kept}, database
 {db_mb:,.0f} MB).
 
 Machine: {machine_line(django_version(), engine)}.
