@@ -39,7 +39,7 @@ FONTS := fc-list=fontconfig /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf=
 
 # The whole suite on SQLite, then again on PostgreSQL when DATABASE_URL points at one.
 test: $(VENV)/.test-installed translations
-	scripts/system-packages msgfmt=gettext /usr/bin/chromium=chromium $(FONTS)
+	scripts/system-packages msgfmt=gettext /usr/bin/chromium=chromium /usr/bin/prometheus=prometheus $(FONTS)
 	$(MAKE) --no-print-directory lint
 	env -u DATABASE_URL $(VENV)/bin/pytest -q
 	case "$$DATABASE_URL" in postgres*) $(VENV)/bin/pytest -q ;; *) echo "DATABASE_URL is not PostgreSQL: skipped the PostgreSQL run" ;; esac

@@ -21,7 +21,8 @@ from hotline.api.errors import MESSAGES
 from hotline.api.errors import problem as api_problem
 from hotline.errors import problem
 from hotline.lib.ratelimit import client_address, client_key
-from hotline.sides import is_public
+from hotline.ops.metrics import address_allowed
+from hotline.sides import is_ops, is_public
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ CLIENT_DETAILS = (
     "HTTP_USER_AGENT", "HTTP_REFERER", "HTTP_COOKIE", "HTTP_SEC_CH_UA",
     "HTTP_SEC_CH_UA_PLATFORM", "HTTP_SEC_CH_UA_MOBILE",
 )
+FORWARDING_HEADERS = CLIENT_DETAILS[3:9]  # a proxy stands between: X-Forwarded-For ... CF
 PUBLIC_CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
@@ -74,6 +76,11 @@ class PublicSideMiddleware:
             return response
 
         request.client_key = client_key(client_address(request.META))  # type: ignore[attr-defined]
+        if is_ops(request.path_info):
+            # /metrics answers only configured addresses: decided here, before the address goes.
+            forwarded = any(h in request.META for h in FORWARDING_HEADERS)
+            request.metrics_address_allowed = address_allowed(  # type: ignore[attr-defined]
+                client_address(request.META), forwarded)
         for name in CLIENT_DETAILS:
             request.META.pop(name, None)
         refused = self._refuse_oversize(request)

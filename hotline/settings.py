@@ -511,6 +511,47 @@ TASK_RUNNING_LIMIT_SECONDS = envint("TASK_RUNNING_LIMIT_SECONDS", 10 * 60)
 INTAKE_RETRY_AFTER_SECONDS = envint("INTAKE_RETRY_AFTER_SECONDS", 2 * 60)
 INTAKE_MAX_ATTEMPTS = envint("INTAKE_MAX_ATTEMPTS", 5)
 
+# Health and metrics (hotline/ops/health.py, metrics.py). Each worker records a heartbeat every
+# WORKER_HEARTBEAT_SECONDS; /readyz fails when no worker has been seen for
+# READY_HEARTBEAT_MAX_AGE_SECONDS or a task has waited in a queue for READY_QUEUE_MAX_AGE_SECONDS.
+# /metrics answers only clients at METRICS_ALLOWED_ADDRESSES (addresses or networks; behind a
+# proxy, see TRUSTED_PROXY_COUNT) or with "Authorization: Bearer METRICS_TOKEN" (or the file
+# named by METRICS_TOKEN_FILE; none by default). A scrape reads no more than recent history:
+# reports of the last METRICS_RECENT_HOURS, the outcomes of the last METRICS_CAPTURE_SAMPLE
+# captures, and (as histograms of time to assessment and to removal) the cases closed and
+# takedowns removed in the last METRICS_WINDOW_DAYS.
+WORKER_HEARTBEAT_SECONDS = envint("WORKER_HEARTBEAT_SECONDS", 30)
+READY_HEARTBEAT_MAX_AGE_SECONDS = envint("READY_HEARTBEAT_MAX_AGE_SECONDS", 5 * 60)
+READY_QUEUE_MAX_AGE_SECONDS = envint("READY_QUEUE_MAX_AGE_SECONDS", 15 * 60)
+METRICS_ALLOWED_ADDRESSES = envlist("METRICS_ALLOWED_ADDRESSES", ["127.0.0.1", "::1"])
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "") or (
+    envsecret("METRICS_TOKEN") if os.environ.get("METRICS_TOKEN_FILE") else "")
+METRICS_RECENT_HOURS = envint("METRICS_RECENT_HOURS", 24)
+METRICS_CAPTURE_SAMPLE = envint("METRICS_CAPTURE_SAMPLE", 1000)
+METRICS_WINDOW_DAYS = envint("METRICS_WINDOW_DAYS", 30)
+
+# Staff alerts (hotline/ops/alerts.py, from the tick): a digest of counts (never an address or
+# any content) to active staff of STAFF_ALERT_ROLES, sent at most once every
+# STAFF_ALERT_INTERVAL_SECONDS, only on STAFF_ALERT_DAYS (0 = Monday) between
+# STAFF_ALERT_HOURS (start, end; local hours in STAFF_ALERT_TIME_ZONE; 22,6 runs overnight), and
+# only when something waits. STAFF_ALERT_ROLES empty switches them off.
+STAFF_ALERT_ROLES = envlist("STAFF_ALERT_ROLES", ["senior", "admin"])
+STAFF_ALERT_INTERVAL_SECONDS = envint("STAFF_ALERT_INTERVAL_SECONDS", 3600)
+STAFF_ALERT_DAYS = envintlist("STAFF_ALERT_DAYS", [0, 1, 2, 3, 4, 5, 6])
+STAFF_ALERT_HOURS = envintlist("STAFF_ALERT_HOURS", [0, 24])
+STAFF_ALERT_TIME_ZONE = os.environ.get("STAFF_ALERT_TIME_ZONE", "UTC")
+# The digest's language (en, fr, ar, pt, sw).
+STAFF_ALERT_LANGUAGE = os.environ.get("STAFF_ALERT_LANGUAGE", "en")
+if len(STAFF_ALERT_HOURS) != 2 or not all(0 <= h <= 24 for h in STAFF_ALERT_HOURS):
+    raise ImproperlyConfigured("STAFF_ALERT_HOURS must be two hours from 0 to 24, start and end "
+                               f"(e.g. 8,18, or 22,6 overnight), not {STAFF_ALERT_HOURS}")
+if STAFF_ALERT_LANGUAGE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(f"STAFF_ALERT_LANGUAGE must be one of {', '.join(dict(LANGUAGES))}, "
+                               f"not {STAFF_ALERT_LANGUAGE!r}")
+if not all(0 <= d <= 6 for d in STAFF_ALERT_DAYS):
+    raise ImproperlyConfigured("STAFF_ALERT_DAYS must be days from 0 (Monday) to 6 (Sunday), "
+                               f"not {STAFF_ALERT_DAYS}")
+
 # Public figures: counts below this are published as "fewer than N" (hotline.stats).
 FIGURES_MIN_COUNT = envint("FIGURES_MIN_COUNT", 10)
 # Public figures pages are computed at most once per this many seconds per portal (and hub).

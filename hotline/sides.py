@@ -5,7 +5,14 @@ keeps nothing about who visits it."""
 from __future__ import annotations
 
 STAFF_PREFIXES = ("/staff/",)
+# Health checks and metrics for machines (hotline/ops/health.py, metrics.py): on the public
+# side (no cookie, client details removed), never rate limited nor written to the access log.
+OPS_PATHS = ("/healthz", "/readyz", "/metrics")
 
 
 def is_public(path: str) -> bool:
     return not path.startswith(STAFF_PREFIXES)
+
+
+def is_ops(path: str) -> bool:
+    return path.rstrip("/") in OPS_PATHS

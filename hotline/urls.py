@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from hotline.api.api import api
+from hotline.ops import health, metrics
 from hotline.public import urls as public_urls
 from hotline.stats import views as stats_views
 
@@ -24,6 +25,10 @@ urlpatterns = [
     path("staff/partner/", stats_views.dashboard, name="partner_home"),
     path("staff/", include("hotline.accounts.urls")),
     path("api/v1/", api.urls),
+    # For machines: load balancers and Prometheus (hotline/ops/health.py, metrics.py).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     # Public pages last: their first segment is any portal code.
     path("", include((public_pages, "public"))),
 ]

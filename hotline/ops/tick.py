@@ -16,6 +16,7 @@ from hotline.audit.services import audit_tick
 from hotline.cases.feedback import feedback_tick
 from hotline.takedown.services import takedown_tick
 
+from .alerts import staff_digest
 from .recovery import recovery_sweep
 
 # (name, job): each takes the time of this tick and returns counts of what it did.
@@ -30,6 +31,8 @@ JOBS: list[tuple[str, Callable[[datetime], dict[str, int]]]] = [
     # Feedback e-mails to reporters who asked for them: milestones of their reports and
     # questions for them, content-free; the address deleted after the last (cases/feedback.py).
     ("feedback", feedback_tick),
+    # A digest of counts to the staff on duty when work waits, at most once an interval.
+    ("alerts", staff_digest),
 ]
 
 

@@ -34,7 +34,7 @@ def validate_code(value: str) -> None:
         raise ValidationError(_("This code is reserved."))
 
 
-RESERVED_CODES = {"static", "staff", "api", "admin", "media"}
+RESERVED_CODES = {"static", "staff", "api", "admin", "media", "healthz", "readyz", "metrics"}
 
 
 def validate_languages(value: Any) -> None:

@@ -20,6 +20,8 @@ os.environ.setdefault("CAPTURE_NEW_CASES", "0")
 # address just before it goes out: takedown/services.py).
 os.environ.setdefault("DNS_RESOLVERS", "127.0.0.1:9")
 os.environ.setdefault("TRACE_NEW_CASES", "0")
+# No staff digest from the ticks that tests run (hotline/ops/alerts.py): its own tests set roles.
+os.environ.setdefault("STAFF_ALERT_ROLES", "")
 
 from hotline.settings import *  # noqa: F403
 

@@ -1,5 +1,5 @@
-"""The production web server's own logs: no client address, user agent or referrer, and no
-one-time set-up link."""
+"""The production web server's own logs: no client address, user agent or referrer, no
+one-time set-up link, and no line for health checks or metric scrapes."""
 
 from __future__ import annotations
 
@@ -54,11 +54,21 @@ def test_gunicorn_logs_no_client_details(tmp_path: Path) -> None:
                 urllib.request.urlopen(request, timeout=5)
             except urllib.error.HTTPError as e:
                 assert e.code == 404
+        # Health checks and scrapes are answered but never logged.
+        for path in ["/healthz", "/readyz", "/metrics"]:
+            request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
+            try:
+                with urllib.request.urlopen(request, timeout=5) as response:
+                    assert response.status == 200
+            except urllib.error.HTTPError as e:
+                assert e.code in (404, 503)  # /metrics refuses this client; /readyz: no worker
     finally:
         server.terminate()
         server.wait(timeout=20)
     text = log.read_text()
     assert '"GET / HTTP/1.1" 200' in text  # the access log is on
     assert '"GET /staff/setup/[redacted]/ HTTP/1.1" 404' in text
+    for path in ["/healthz", "/readyz", "/metrics"]:
+        assert f"GET {path} " not in text, text
     for marker in ["127.0.0.1 -", "203.0.113.77", "DistinctiveAgent", "zq7x"]:
         assert marker not in text, text

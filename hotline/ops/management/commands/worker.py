@@ -18,6 +18,8 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
+from hotline.ops.heartbeat import Heartbeat
+
 log = logging.getLogger(__name__)
 
 RETRY_SECONDS = 5.0
@@ -35,6 +37,19 @@ class Command(DatabaseWorkerCommand):
         parser.add_argument("--queue", dest="queue_name", help="Same as --queue-name.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Seen by /readyz and /metrics (hotline/ops/heartbeat.py); a batch run beats once.
+        heartbeat = Heartbeat(options["worker_id"], options["queue_name"])
+        if options.get("batch"):
+            heartbeat.beat_once()
+            self.run_loop(*args, **options)
+            return
+        heartbeat.start()
+        try:
+            self.run_loop(*args, **options)
+        finally:
+            heartbeat.stop()
+
+    def run_loop(self, *args: Any, **options: Any) -> None:
         while True:
             try:
                 super().handle(*args, **options)
