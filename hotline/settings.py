@@ -548,6 +548,26 @@ RATELIMIT_SECRET = envsecret("RATELIMIT_SECRET")
 RECEIPT_ARGON2_TIME_COST = envint("RECEIPT_ARGON2_TIME_COST", 3)
 RECEIPT_ARGON2_MEMORY_KIB = envint("RECEIPT_ARGON2_MEMORY_KIB", 64 * 1024)
 
+# Retention (hotline/ops/retention.py, run daily by the tick; `hotline retention run`): days
+# after which each kind of data is deleted or anonymised; README "Retention" says what is kept
+# for ever and why. A report's cases being closed means its last state change; its clock starts
+# when the last of them closed.
+# - reporter-written text (where found, description, contact address): sealed, deleted
+RETENTION_REPORTER_TEXT_DAYS = envint("RETENTION_REPORTER_TEXT_DAYS", 90)
+# - receipt digests: the status page then answers as for an unknown code
+RETENTION_RECEIPT_DAYS = envint("RETENTION_RECEIPT_DAYS", 365)
+# - reports anonymised: the addresses as typed replaced by their canonical form, and whatever
+#   of the above is left; portal, date, language and content kind stay for the figures
+RETENTION_REPORT_DAYS = envint("RETENTION_REPORT_DAYS", 365)
+# - hashes of captured items of cases closed as not illegal or not in remit
+RETENTION_BENIGN_HASHES_DAYS = envint("RETENTION_BENIGN_HASHES_DAYS", 30)
+# - background-task rows (django-tasks-db) after they finished; failed ones are kept longer,
+#   for the diagnosis and for the recovery sweep's count of failed attempts
+RETENTION_TASK_DAYS = envint("RETENTION_TASK_DAYS", 7)
+RETENTION_FAILED_TASK_DAYS = envint("RETENTION_FAILED_TASK_DAYS", 30)
+# Rows changed per statement: short transactions, so reports keep arriving during a run.
+RETENTION_BATCH = envint("RETENTION_BATCH", 5000)
+
 # Logging: no mail_admins handler (its reports carry request headers); the public middleware
 # also removes client details before any view or logger sees the request, and every line loses
 # one-time set-up links (hotline/lib/logredact.py). Third-party libraries log at WARNING only:

@@ -16,6 +16,7 @@ from hotline.audit.services import audit_tick
 from hotline.takedown.services import takedown_tick
 
 from .recovery import recovery_sweep
+from .retention import retention_tick
 
 # (name, job): each takes the time of this tick and returns counts of what it did.
 JOBS: list[tuple[str, Callable[[datetime], dict[str, int]]]] = [
@@ -26,6 +27,8 @@ JOBS: list[tuple[str, Callable[[datetime], dict[str, int]]]] = [
     # New audit entries verified against the checkpoint; the whole chain walked again daily,
     # in batches; the verified head anchored outside the database daily (hotline/audit).
     ("audit", audit_tick),
+    # Once a day: what is past its retention period deleted or anonymised (ops/retention.py).
+    ("retention", retention_tick),
 ]
 
 
