@@ -437,6 +437,10 @@ HUB_NAME = os.environ.get("HUB_NAME", "Hotline")
 HUB_EMAIL = os.environ.get("HUB_EMAIL", "reports@hub.example.test")
 HUB_DOMAIN = os.environ.get("HUB_DOMAIN", "hub.example.test")
 DEFAULT_FROM_EMAIL = HUB_EMAIL
+# Who answers questions about privacy (the privacy page names it with HUB_NAME): an address
+# people can write to, and a postal address if the hub wants to give one.
+HUB_CONTACT_EMAIL = os.environ.get("HUB_CONTACT_EMAIL", HUB_EMAIL)
+HUB_POSTAL_ADDRESS = os.environ.get("HUB_POSTAL_ADDRESS", "")
 # With EMAIL_HOST, notices go out by SMTP. Without it (a development machine) each message is
 # written as a file under var/mail/ and nothing leaves the machine; `hotline serve`, the hub
 # dashboard and `hotline check --deploy` all say so.
@@ -567,6 +571,11 @@ RETENTION_TASK_DAYS = envint("RETENTION_TASK_DAYS", 7)
 RETENTION_FAILED_TASK_DAYS = envint("RETENTION_FAILED_TASK_DAYS", 30)
 # Rows changed per statement: short transactions, so reports keep arriving during a run.
 RETENTION_BATCH = envint("RETENTION_BATCH", 5000)
+for _name in ("RETENTION_REPORTER_TEXT_DAYS", "RETENTION_RECEIPT_DAYS", "RETENTION_REPORT_DAYS",
+              "RETENTION_BENIGN_HASHES_DAYS", "RETENTION_TASK_DAYS",
+              "RETENTION_FAILED_TASK_DAYS", "RETENTION_BATCH"):
+    if globals()[_name] < (1 if _name == "RETENTION_BATCH" else 0):
+        raise ImproperlyConfigured(f"{_name} must not be negative (or 0 for a batch)")
 
 # Logging: no mail_admins handler (its reports carry request headers); the public middleware
 # also removes client details before any view or logger sees the request, and every line loses
