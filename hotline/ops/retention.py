@@ -11,9 +11,9 @@ ends, and a second run finds nothing), and an ``act(rows) -> int`` that does it 
 queryset update or delete and returns how many rows it changed; add a setting with its default
 in settings.py, a ``Kind`` to ``KINDS``, a line to the privacy page and to README.
 
-The work is done in batches of ``RETENTION_BATCH`` rows in order of their key, each its own
-short transaction: a run over a million reports is a few thousand statements, not a loop in
-Python over rows, and reports keep arriving while it runs.
+The work is done in batches of ``RETENTION_BATCH`` keys, each one statement per kind in its own
+short transaction: a run over a million reports is a few hundred statements per kind, not a
+loop in Python over rows, and reports keep arriving while it runs.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db import models, transaction
+from django.db.models import Exists, F, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -109,10 +109,12 @@ def reports_due(now: datetime) -> QuerySet[Report]:
 def reports_anonymise(reports: QuerySet[Report]) -> int:
     """What a reporter wrote goes; what the figures count (portal, date, language, content
     kind, the links to cases) stays. An address as typed becomes its canonical form, which
-    the case holds anyway."""
+    the case holds anyway. (The reports first: ``reports`` may be a due query, evaluated
+    again by each statement, and the addresses are part of what makes a report due.)"""
+    changed = reports.update(receipt_digest=None, wants_feedback=False, **dict.fromkeys(SEALED))
     ReportedAddress.objects.filter(report__in=reports).exclude(
         submitted=F("canonical_url")).update(submitted=F("canonical_url"))
-    return reports.update(receipt_digest=None, wants_feedback=False, **dict.fromkeys(SEALED))
+    return changed
 
 
 def _benign_cases(now: datetime) -> Q:
@@ -178,16 +180,33 @@ KINDS: list[Kind] = [
 # --- running them ---------------------------------------------------------------------------
 
 def in_batches(due: QuerySet[Any], act: Callable[[QuerySet[Any]], int]) -> int:
-    """Act on every due row, RETENTION_BATCH at a time in key order; how many were changed."""
+    """Act on every due row, RETENTION_BATCH at a time; how many were changed.
+
+    Tables with whole-number keys are walked in key ranges: each batch is one statement
+    (``act`` on the due rows of the range) and no keys travel to Python. Other tables (task
+    rows, sessions: few rows a day) in batches of keys read first."""
+    batch = settings.RETENTION_BATCH
+    if not isinstance(due.model._meta.pk, models.AutoField):  # BigAutoField is one too
+        return _in_key_batches(due, act, batch)
+    bounds = due.model._default_manager.aggregate(low=Min("pk"), high=Max("pk"))
+    if bounds["low"] is None:
+        return 0
+    done = 0
+    for start in range(bounds["low"], bounds["high"] + 1, batch):
+        with transaction.atomic():
+            done += act(due.filter(pk__gte=start, pk__lt=start + batch))
+    return done
+
+
+def _in_key_batches(due: QuerySet[Any], act: Callable[[QuerySet[Any]], int], batch: int) -> int:
     done, after = 0, None
     while True:
         with transaction.atomic():
             rows = due if after is None else due.filter(pk__gt=after)
-            keys = list(rows.order_by("pk").values_list("pk", flat=True)
-                        [:settings.RETENTION_BATCH])
+            keys = list(rows.order_by("pk").values_list("pk", flat=True)[:batch])
             if not keys:
                 return done
-            done += act(due.model.objects.filter(pk__in=keys))
+            done += act(due.model._default_manager.filter(pk__in=keys))
         after = keys[-1]
 
 
