@@ -41,7 +41,7 @@ INTRO = f"""{SECTION_TITLE}
 `bench/retention.py` seeds N reports (one address, case and case link each) over three years,
 each with sealed text, a receipt digest and an address typed differently from its canonical
 form; 1 % of the newest have an open case. It times `retention_run` (every kind of
-`hotline/ops/retention.py`, batches of `RETENTION_BATCH` rows, default periods) against a
+`hotline/ops/retention.py`, key ranges of `RETENTION_BATCH`, default periods) against a
 baseline in the same run on the same data: the plain SQL `UPDATE`s that change exactly the
 same rows, selected by id range with no search, in one transaction rolled back afterwards.
 """
@@ -197,14 +197,14 @@ Command: `{command}` (total wall time {total:.0f} s; seeding {seeding:.0f} s).
 
 Machine: {machine_line(django_version(), engine)}.
 
-Rows changed by the run: {changed} (batches of {settings.RETENTION_BATCH:,}).
+Rows changed by the run: {changed} (key ranges of {settings.RETENTION_BATCH:,}).
 
 | | Time (s) |
 |---|---:|
 | Baseline: plain `UPDATE`s of the same rows by id range (rolled back) | {base:.2f} |
 | `hotline retention run --dry-run` (counts every kind) | {dry_s:.2f} |
 | `retention_run`: everything due, every kind | {run_s:.2f} |
-| Second run, nothing due (a day with nothing new is cheap) | {again_s:.2f} |
+| Second run, nothing left to do (what a daily run costs that finds nothing) | {again_s:.2f} |
 
 Ratio run / baseline: {run_s / base:.2f}×. The run finds the rows it changes (every case
 link of every report), the baseline is told them.
