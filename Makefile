@@ -4,25 +4,48 @@ VENV := .venv
 HOTLINE := $(VENV)/bin/hotline
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint messages translations
+# Dependencies are installed from the lock files, requirements/run.txt (make run) and
+# requirements/test.txt (make test): every package at an exact version with the hashes of its
+# files, so pip installs nothing else and nothing altered. `make lock` makes them again from
+# pyproject.toml after a dependency is added or changed (a test fails until it is run).
+LOCK_TOOL := uv==0.13.9
+LOCK := $(VENV)/bin/uv pip compile pyproject.toml --quiet --generate-hashes --universal \
+	--python-version 3.11 --custom-compile-command "make lock"
+# Progress lines (and bars on a terminal) while installing: the first install takes minutes.
+PIP_LOCKED := $(VENV)/bin/pip install --progress-bar on --require-hashes --no-deps
+
+.PHONY: run test lint messages translations lock
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 
-$(VENV)/.run-installed: pyproject.toml | $(VENV)/bin/python
-	$(VENV)/bin/pip install -q -e .
+$(VENV)/.run-installed: requirements/run.txt pyproject.toml | $(VENV)/bin/python
+	@echo "Installing the locked dependencies (requirements/run.txt); the first time takes a few minutes."
+	$(PIP_LOCKED) -r requirements/run.txt
+	$(VENV)/bin/pip install --no-deps --progress-bar on -e .
 	touch $@
 
-$(VENV)/.test-installed: pyproject.toml | $(VENV)/bin/python
-	$(VENV)/bin/pip install -q -e ".[test]"
+$(VENV)/.test-installed: requirements/test.txt pyproject.toml | $(VENV)/bin/python
+	@echo "Installing the locked dependencies (requirements/test.txt); the first time takes a few minutes."
+	$(PIP_LOCKED) -r requirements/test.txt
+	$(VENV)/bin/pip install --no-deps --progress-bar on -e .
 	touch $@ $(VENV)/.run-installed
+
+# Make the lock files again from pyproject.toml (versions already locked are kept where they
+# still fit; `make lock UPGRADE=1` moves every dependency of a dependency to its newest).
+lock: | $(VENV)/bin/python
+	$(VENV)/bin/pip install -q $(LOCK_TOOL)
+	$(LOCK) $(if $(UPGRADE),--upgrade) -o requirements/run.txt
+	$(LOCK) $(if $(UPGRADE),--upgrade) --extra test -o requirements/test.txt
+	@echo "Wrote requirements/run.txt and requirements/test.txt: commit them with pyproject.toml."
 
 translations:
 	scripts/system-packages msgfmt=gettext
 	cd hotline && ../$(HOTLINE) compilemessages -v0
 
 run: $(VENV)/.run-installed translations
-	$(HOTLINE) migrate --noinput -v0
+	@echo "Bringing the database up to date (hotline migrate)."
+	$(HOTLINE) migrate --noinput -v1
 	$(HOTLINE) collectstatic --noinput -v0
 	$(HOTLINE) keys generate --if-missing
 	$(HOTLINE) portals import hotline/portals/demo/network.yaml

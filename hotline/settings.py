@@ -455,6 +455,10 @@ HUB_NAME = os.environ.get("HUB_NAME", "Hotline")
 HUB_EMAIL = os.environ.get("HUB_EMAIL", "reports@hub.example.test")
 HUB_DOMAIN = os.environ.get("HUB_DOMAIN", "hub.example.test")
 DEFAULT_FROM_EMAIL = HUB_EMAIL
+# Who answers questions about privacy (the privacy page names it with HUB_NAME): an address
+# people can write to, and a postal address if the hub wants to give one.
+HUB_CONTACT_EMAIL = os.environ.get("HUB_CONTACT_EMAIL", HUB_EMAIL)
+HUB_POSTAL_ADDRESS = os.environ.get("HUB_POSTAL_ADDRESS", "")
 # With EMAIL_HOST, notices go out by SMTP. Without it (a development machine) each message is
 # written as a file under var/mail/ and nothing leaves the machine; `hotline serve`, the hub
 # dashboard and `hotline check --deploy` all say so.
@@ -618,6 +622,31 @@ RATELIMIT_SECRET = envsecret("RATELIMIT_SECRET")
 # what they were made with (64 MiB, 3 passes).
 RECEIPT_ARGON2_TIME_COST = envint("RECEIPT_ARGON2_TIME_COST", 3)
 RECEIPT_ARGON2_MEMORY_KIB = envint("RECEIPT_ARGON2_MEMORY_KIB", 64 * 1024)
+
+# Retention (hotline/ops/retention.py, run daily by the tick; `hotline retention run`): days
+# after which each kind of data is deleted or anonymised; README "Retention" says what is kept
+# for ever and why. A report's cases being closed means its last state change; its clock starts
+# when the last of them closed.
+# - reporter-written text (where found, description, contact address): sealed, deleted
+RETENTION_REPORTER_TEXT_DAYS = envint("RETENTION_REPORTER_TEXT_DAYS", 90)
+# - receipt digests: the status page then answers as for an unknown code
+RETENTION_RECEIPT_DAYS = envint("RETENTION_RECEIPT_DAYS", 365)
+# - reports anonymised: the addresses as typed replaced by their canonical form, and whatever
+#   of the above is left; portal, date, language and content kind stay for the figures
+RETENTION_REPORT_DAYS = envint("RETENTION_REPORT_DAYS", 365)
+# - hashes of captured items of cases closed as not illegal or not in remit
+RETENTION_BENIGN_HASHES_DAYS = envint("RETENTION_BENIGN_HASHES_DAYS", 30)
+# - background-task rows (django-tasks-db) after they finished; failed ones are kept longer,
+#   for the diagnosis and for the recovery sweep's count of failed attempts
+RETENTION_TASK_DAYS = envint("RETENTION_TASK_DAYS", 7)
+RETENTION_FAILED_TASK_DAYS = envint("RETENTION_FAILED_TASK_DAYS", 30)
+# Rows changed per statement: short transactions, so reports keep arriving during a run.
+RETENTION_BATCH = envint("RETENTION_BATCH", 5000)
+for _name in ("RETENTION_REPORTER_TEXT_DAYS", "RETENTION_RECEIPT_DAYS", "RETENTION_REPORT_DAYS",
+              "RETENTION_BENIGN_HASHES_DAYS", "RETENTION_TASK_DAYS",
+              "RETENTION_FAILED_TASK_DAYS", "RETENTION_BATCH"):
+    if globals()[_name] < (1 if _name == "RETENTION_BATCH" else 0):
+        raise ImproperlyConfigured(f"{_name} must not be negative (or 0 for a batch)")
 
 # Logging: no mail_admins handler (its reports carry request headers); the public middleware
 # also removes client details before any view or logger sees the request, and every line loses

@@ -1,4 +1,5 @@
-"""What the processes record about themselves: worker heartbeats, the last staff digest."""
+"""What the processes and periodic jobs record about themselves: worker heartbeats, the last
+staff digest, the last daily run."""
 
 from __future__ import annotations
 
@@ -32,3 +33,14 @@ class StaffDigest(models.Model):
 
     def __str__(self) -> str:
         return f"staff digest last sent {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class DailyRun(models.Model):
+    """When a job that runs once a day (the retention run) last started. A tick claims the day
+    with one conditional update, so of several ticks at once only one runs it."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    started_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.started_at:%Y-%m-%d %H:%M}"

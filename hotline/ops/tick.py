@@ -18,6 +18,7 @@ from hotline.takedown.services import takedown_tick
 
 from .alerts import staff_digest
 from .recovery import recovery_sweep
+from .retention import retention_tick
 
 # (name, job): each takes the time of this tick and returns counts of what it did.
 JOBS: list[tuple[str, Callable[[datetime], dict[str, int]]]] = [
@@ -33,6 +34,8 @@ JOBS: list[tuple[str, Callable[[datetime], dict[str, int]]]] = [
     ("feedback", feedback_tick),
     # A digest of counts to the staff on duty when work waits, at most once an interval.
     ("alerts", staff_digest),
+    # Once a day: what is past its retention period deleted or anonymised (ops/retention.py).
+    ("retention", retention_tick),
 ]
 
 

@@ -40,6 +40,27 @@ class ImportError_(Exception):
 class ImportResult:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+PORTAL_FIELDS = ["code", "name", "names", "country", "languages", "intro", "enabled", "is_demo",
+                 "hostnames", "onion_address"]
+PARTNER_FIELDS = ["name", "url", "position"]
+HELP_FIELDS = ["kind", "label", "phone", "url", "text", "position"]
+
+
+def _values(obj: Any, fields: list[str]) -> tuple[Any, ...]:
+    return tuple(getattr(obj, name) for name in fields)
+
+
+def _same(portal: Portal, partners: list[Partner], contacts: list[HelpContact]) -> bool:
+    """True when the file says exactly what the database holds for this portal."""
+    stored = Portal.objects.get(pk=portal.pk)
+    return (_values(stored, PORTAL_FIELDS) == _values(portal, PORTAL_FIELDS)
+            and [_values(p, PARTNER_FIELDS) for p in stored.partners.all()]
+            == [_values(p, PARTNER_FIELDS) for p in partners]
+            and [_values(c, HELP_FIELDS) for c in stored.help_contacts.all()]
+            == [_values(c, HELP_FIELDS) for c in contacts])
 
 
 @dataclass
@@ -155,6 +176,9 @@ def import_portals(entries: list[dict[str, Any]], *, dry_run: bool = False,
     result = ImportResult()
     with transaction.atomic():
         for portal, partners, contacts in built:
+            if portal.pk and _same(portal, partners, contacts):
+                result.unchanged.append(portal.code)  # nothing written, `updated` kept
+                continue
             (result.updated if portal.pk else result.created).append(portal.code)
             portal.save()
             portal.partners.all().delete()

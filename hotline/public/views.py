@@ -113,7 +113,14 @@ def landing(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
 @require_safe
 @portal_page
 def privacy(request: HttpRequest, portal: Portal, lang: str) -> HttpResponse:
-    return render(request, "public/privacy.html", page_context(portal, lang, "privacy"))
+    """Who is responsible, what is kept and for how long (from the retention settings that
+    hotline/ops/retention.py applies), and how to reach the hub."""
+    return render(request, "public/privacy.html", page_context(
+        portal, lang, "privacy", hub_name=settings.HUB_NAME,
+        contact_email=settings.HUB_CONTACT_EMAIL, postal_address=settings.HUB_POSTAL_ADDRESS,
+        partners=portal.partners.all(), text_days=settings.RETENTION_REPORTER_TEXT_DAYS,
+        receipt_days=settings.RETENTION_RECEIPT_DAYS, report_days=settings.RETENTION_REPORT_DAYS,
+        hash_days=settings.RETENTION_BENIGN_HASHES_DAYS))
 
 
 @require_safe

@@ -4,10 +4,18 @@ settings.py reads them the same way it does in production."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 
-os.environ.setdefault("HOTLINE_VAR_DIR", tempfile.mkdtemp(prefix="hotline-test-var-"))
+if not os.environ.get("HOTLINE_VAR_DIR"):
+    # A var/ directory of this run (test keys and secrets in it), removed when the process that
+    # made it ends. Processes a test starts inherit HOTLINE_VAR_DIR and share it; they leave
+    # it alone.
+    _made = tempfile.mkdtemp(prefix="hotline-test-var-")
+    os.environ["HOTLINE_VAR_DIR"] = _made
+    atexit.register(shutil.rmtree, _made, ignore_errors=True)
 os.environ["STATIC_MANIFEST"] = "0"
 os.environ.setdefault("RECEIPT_ARGON2_MEMORY_KIB", "8192")
 os.environ.setdefault("RECEIPT_ARGON2_TIME_COST", "2")

@@ -3,10 +3,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.test import SimpleTestCase
 
 from hotline import settings as hotline_settings
 from hotline.testing.processes import product_settings
@@ -134,3 +136,30 @@ def test_production_needs_a_strong_totp_seed_key(tmp_path: Path) -> None:
     result = _hotline(["check"], {**env, "TOTP_SEED_KEY": "short"})
     assert result.returncode != 0
     assert "TOTP_SEED_KEY must be at least 32 random characters" in result.stderr
+
+
+class TestVarDirectoryTestCase(SimpleTestCase):
+    """The test settings' own var/ directory (test keys and secrets) is gone after the run."""
+
+    def run_settings(self, env: dict[str, str]) -> str:
+        code = ("import django; django.setup(); from django.conf import settings; "
+                "from hotline.lib.sealing import generate_keypair; "
+                "generate_keypair(settings.SEALING_PUBLIC_KEY_FILE, "
+                "settings.SEALING_PRIVATE_KEY_FILE); print(settings.VAR_DIR)")
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                              text=True, timeout=120, check=True)
+        return done.stdout.strip().splitlines()[-1]
+
+    def test_the_directory_it_made_is_removed_when_the_run_ends(self) -> None:
+        env = {k: v for k, v in os.environ.items() if k != "HOTLINE_VAR_DIR"}
+        env["DJANGO_SETTINGS_MODULE"] = "hotline.testing.settings"
+        made = Path(self.run_settings(env))
+        self.assertTrue(made.name.startswith("hotline-test-var-"), made)
+        self.assertFalse(made.exists())
+
+    def test_a_directory_it_was_given_is_left_alone(self) -> None:
+        with tempfile.TemporaryDirectory(prefix="hotline-test-given-") as given:
+            env = {**os.environ, "HOTLINE_VAR_DIR": given,
+                   "DJANGO_SETTINGS_MODULE": "hotline.testing.settings"}
+            self.assertEqual(self.run_settings(env), str(Path(given).resolve()))
+            self.assertTrue((Path(given) / "keys" / "sealing.key").exists())

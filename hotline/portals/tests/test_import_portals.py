@@ -47,6 +47,26 @@ def test_importing_again_updates_and_replaces_children(tmp_path: Path) -> None:
 
 
 @pytest.mark.django_db
+def test_importing_the_same_file_again_says_unchanged(tmp_path: Path) -> None:
+    run("import", str(DEMO_NETWORK))
+    before = {p.code: p.updated for p in Portal.objects.all()}
+    contacts = list(HelpContact.objects.order_by("pk").values_list("pk", flat=True))
+    out = run("import", str(DEMO_NETWORK))
+    assert "0 portal(s) were updated: -" in out
+    assert "3 portal(s) unchanged (the file says what the database holds): gm, sn, km" in out
+    assert {p.code: p.updated for p in Portal.objects.all()} == before  # nothing written
+    assert list(HelpContact.objects.order_by("pk").values_list("pk", flat=True)) == contacts
+    # One changed help text makes that portal (only) updated.
+    text = DEMO_NETWORK.read_text()
+    changed = tmp_path / "network.yaml"
+    changed.write_text(text.replace("name: The Gambia", "name: The Gambia (demo)", 1))
+    assert "The Gambia (demo)" in changed.read_text()
+    out = run("import", str(changed))
+    assert "1 portal(s) were updated: gm" in out
+    assert "2 portal(s) unchanged (the file says what the database holds): sn, km" in out
+
+
+@pytest.mark.django_db
 def test_a_file_with_mistakes_changes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(

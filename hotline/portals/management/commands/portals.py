@@ -36,3 +36,6 @@ class Command(BaseCommand):
                           f"{', '.join(result.created) or '-'}")
         self.stdout.write(f"{len(result.updated)} portal(s) {verb} updated: "
                           f"{', '.join(result.updated) or '-'}")
+        if result.unchanged:
+            self.stdout.write(f"{len(result.unchanged)} portal(s) unchanged (the file says what "
+                              f"the database holds): {', '.join(result.unchanged)}")
