@@ -7,8 +7,9 @@ to the next; everything else is real: the reports, captures and confirmations go
 product's services, the task queue is django-tasks-db's, run by its own worker code in batch
 mode whenever something is due, the takedown job of the tick (``takedown_tick``) runs every
 TICK_SECONDS of simulated time, notices go to a loopback SMTP server, and each check fetches the
-page and its image from a loopback HTTP server. Page N answers with its page and image until its
-true removal time T (confirmation + a draw uniform over 0..HOURS), and 404 to both from then on.
+page from a loopback HTTP server. Page N answers with its body until its true removal time T
+(confirmation + a draw uniform over 0..HOURS), and 404 from then on. The fetcher's TLS context
+is built once instead of at every fetch (speed only: the pages are plain HTTP).
 
 Ticks that would find nothing due are skipped (the clock jumps to the next tick that has work):
 a tick with nothing due changes nothing, so the outcome is the same as ticking every minute.
