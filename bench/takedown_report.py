@@ -166,7 +166,9 @@ def _notice_verdict(by_group: dict[int, dict[str, Any]], target: int) -> str:
         return "No figures for the default window: see the notes above."
     worst = max(default["latency"])
     met = worst <= target and default["accepted"] == default["confirmed"]
-    return (f"The default settings {'meet' if met else 'do not meet'} the target: the slowest "
+    close = " only just" if met and worst > 0.8 * target else ""
+    return (f"The default settings{close} {'meet' if met else 'do not meet'} the target: the "
+            f"slowest "
             f"notice was accepted {worst:.1f} s after its confirmation (target {target} s"
             f"{'' if default['accepted'] == default['confirmed'] else ', and some were never'}"
             f"). A notice "
