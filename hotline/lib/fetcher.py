@@ -26,6 +26,7 @@ The body is returned in memory only; callers hash it and drop it.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import socket
@@ -367,8 +368,11 @@ def _join(base: str, location: str) -> str:
         raise FetchError(BAD_REDIRECT, location[:200]) from None
 
 
+@functools.cache
 def _tls_context() -> ssl.SSLContext:
-    """The certificates the fetcher trusts: certifi's, never the environment's."""
+    """The certificates the fetcher trusts: certifi's, never the environment's. Made once per
+    process (loading certifi's bundle costs about 0.1 s of a core: bench/takedown_latency.py);
+    an SSLContext is safe to share between threads and is never changed after this."""
     return httpx.create_ssl_context(trust_env=False)
 
 
