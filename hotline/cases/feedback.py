@@ -19,6 +19,7 @@ import logging
 import os
 from datetime import datetime
 
+import nacl.exceptions
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import timezone, translation
@@ -46,9 +47,16 @@ def _language(report: Report) -> str:
     return report.language if report.language in codes else settings.LANGUAGE_CODE
 
 
-def _address(report: Report) -> str:
+def _address(report: Report) -> str | None:
+    """The reporter's address, or None when it cannot be opened (sealed under another key, or
+    damaged): then nothing is sent, and one bad row never stops the tick for everyone."""
     assert report.contact_sealed is not None
-    return sealing.unseal(bytes(report.contact_sealed))
+    try:
+        return sealing.unseal(bytes(report.contact_sealed))
+    except (nacl.exceptions.CryptoError, nacl.exceptions.TypeError, UnicodeDecodeError):
+        log.warning("the e-mail address of report %s cannot be opened: no feedback sent",
+                    report.pk)
+        return None
 
 
 def _send(address: str, subject: str, paragraphs: list[str]) -> None:
@@ -73,6 +81,8 @@ def feedback_send(report: Report, status: str) -> bool:
     """Tell the reporter of this milestone, once. True when a message went out."""
     stage, last = STAGE[status], status in FINAL
     address = _address(report)  # before the claim: a key that cannot be read claims nothing
+    if address is None:
+        return False
     claimed = Report.objects.filter(pk=report.pk, feedback_stage=report.feedback_stage,
                                     contact_sealed__isnull=False).update(feedback_stage=stage)
     if not claimed:
@@ -96,6 +106,8 @@ def feedback_send(report: Report, status: str) -> bool:
 def question_notify(question: Question) -> bool:
     """Tell a reporter who asked for e-mail that there is a question, without saying what."""
     address = _address(question.report)
+    if address is None:
+        return False
     claimed = Question.objects.filter(pk=question.pk, notified_at__isnull=True).update(
         notified_at=timezone.now())
     if not claimed:

@@ -34,6 +34,7 @@ from django_tasks_db.models import DBTaskResult
 from hotline.audit.services import audit_record
 from hotline.capture.models import Capture, CaptureItem
 from hotline.cases.models import Case, CaseReport, Verdict
+from hotline.cases.models_questions import Question
 from hotline.intake.models import Report, ReportedAddress
 
 from .models import DailyRun
@@ -87,13 +88,29 @@ def reporter_text_delete(reports: QuerySet[Report]) -> int:
     return reports.update(wants_feedback=False, **dict.fromkeys(SEALED))
 
 
+def _receipt_left() -> Q:
+    # The keyed hash of receipts issued now, and the Argon2id digest of older ones.
+    return Q(receipt_key__isnull=False) | Q(receipt_digest__isnull=False)
+
+
 def receipts_due(now: datetime) -> QuerySet[Report]:
     return closed_reports(now - timedelta(days=settings.RETENTION_RECEIPT_DAYS)).filter(
-        receipt_digest__isnull=False)
+        _receipt_left())
 
 
 def receipts_delete(reports: QuerySet[Report]) -> int:
-    return reports.update(receipt_digest=None)
+    return reports.update(receipt_key=None, receipt_digest=None)
+
+
+def answers_due(now: datetime) -> QuerySet[Question]:
+    """Reporters' sealed answers to analysts' questions: reporter text like any other."""
+    cutoff = now - timedelta(days=settings.RETENTION_REPORTER_TEXT_DAYS)
+    return Question.objects.filter(answer_sealed__isnull=False,
+                                   report__in=closed_reports(cutoff))
+
+
+def answers_delete(questions: QuerySet[Question]) -> int:
+    return questions.update(answer_sealed=None)
 
 
 def _typed_differs() -> Exists:
@@ -103,7 +120,7 @@ def _typed_differs() -> Exists:
 
 def reports_due(now: datetime) -> QuerySet[Report]:
     return closed_reports(now - timedelta(days=settings.RETENTION_REPORT_DAYS)).filter(
-        sealed_left_q() | Q(receipt_digest__isnull=False) | _typed_differs())
+        sealed_left_q() | _receipt_left() | _typed_differs())
 
 
 def reports_anonymise(reports: QuerySet[Report]) -> int:
@@ -111,7 +128,8 @@ def reports_anonymise(reports: QuerySet[Report]) -> int:
     kind, the links to cases) stays. An address as typed becomes its canonical form, which
     the case holds anyway. (The reports first: ``reports`` may be a due query, evaluated
     again by each statement, and the addresses are part of what makes a report due.)"""
-    changed = reports.update(receipt_digest=None, wants_feedback=False, **dict.fromkeys(SEALED))
+    changed = reports.update(receipt_key=None, receipt_digest=None, wants_feedback=False,
+                             **dict.fromkeys(SEALED))
     ReportedAddress.objects.filter(report__in=reports).exclude(
         submitted=F("canonical_url")).update(submitted=F("canonical_url"))
     return changed
@@ -164,6 +182,7 @@ def delete(rows: QuerySet[Any]) -> int:
 KINDS: list[Kind] = [
     Kind("reporter_text", "RETENTION_REPORTER_TEXT_DAYS", "deleted",
          reporter_text_due, reporter_text_delete),
+    Kind("answers", "RETENTION_REPORTER_TEXT_DAYS", "deleted", answers_due, answers_delete),
     Kind("receipts", "RETENTION_RECEIPT_DAYS", "deleted", receipts_due, receipts_delete),
     Kind("reports", "RETENTION_REPORT_DAYS", "anonymised", reports_due, reports_anonymise),
     Kind("item_hashes", "RETENTION_BENIGN_HASHES_DAYS", "deleted",

@@ -19,6 +19,7 @@ from hotline.audit.models import AuditEntry
 from hotline.capture.models import Capture, CaptureItem
 from hotline.cases import services as cases
 from hotline.cases.models import Case, CaseReport, Verdict, url_digest
+from hotline.cases.models_questions import Question
 from hotline.cases.tasks import report_intake
 from hotline.intake.models import Report, ReportedAddress
 from hotline.ops import retention
@@ -125,7 +126,7 @@ class RetentionTestCase(StaffTestCase):
                                "No report found")
         self.assertEqual(retention.retention_run(NOW + SECOND)["receipts"], 1)
         report.refresh_from_db()
-        self.assertIsNone(report.receipt_digest)
+        self.assertEqual((report.receipt_key, report.receipt_digest), (None, None))
         self.assertContains(self.client.post("/gm/en/status/", {"code": code}),
                             "No report found")
 
@@ -250,7 +251,7 @@ def _sealed_fields() -> dict[type[models.Model], list[str]]:
     found: dict[type[models.Model], list[str]] = {}
     for model in apps.get_models():
         for field in model._meta.get_fields():
-            if field.name.endswith("_sealed") or field.name == "receipt_digest":
+            if field.name.endswith("_sealed") or field.name in ("receipt_digest", "receipt_key"):
                 found.setdefault(model, []).append(field.name)
     return found
 
@@ -306,15 +307,25 @@ class SweepTestCase(StaffTestCase):
     def test_nothing_sealed_survives_its_period(self) -> None:
         # Every sealed column in the database is covered: a new one fails here until the
         # sweep (and ops/retention.py) knows its period.
-        self.assertEqual({m._meta.label: f for m, f in _sealed_fields().items()},
-                         {"intake.Report": ["where_found_sealed", "description_sealed",
-                                            "contact_sealed", "receipt_digest"]})
+        self.assertEqual({m._meta.label: sorted(f) for m, f in _sealed_fields().items()},
+                         {"intake.Report": sorted(["where_found_sealed", "description_sealed",
+                                                   "contact_sealed", "receipt_key",
+                                                   "receipt_digest"]),
+                          "cases.Question": ["answer_sealed"]})
+        # An answered question on every report whose case is known.
+        for link in CaseReport.objects.select_related("report"):
+            Question.objects.create(case_id=link.case_id, report=link.report,
+                                    asked_by=self.analyst, text="?", answer_sealed=b"a")
         for when in (NOW, NOW + 100 * DAYS):
             retention.retention_run(when)
             text_due = retention.closed_reports(when - 90 * DAYS)
             receipt_due = retention.closed_reports(when - 365 * DAYS)
             self.assertFalse(text_due.filter(retention.sealed_left_q()).exists())
-            self.assertFalse(receipt_due.filter(receipt_digest__isnull=False).exists())
+            self.assertFalse(Question.objects.filter(report__in=text_due,
+                                                     answer_sealed__isnull=False).exists())
+            self.assertFalse(receipt_due.filter(retention._receipt_left()).exists())
+            self.assertTrue(Question.objects.exclude(report__in=text_due).filter(
+                answer_sealed__isnull=False).exists())
             self.assertFalse(CaptureItem.objects.filter(
                 capture__case__verdict__in=retention.BENIGN,
                 capture__case__closed_at__lte=when - 30 * DAYS).exclude(sha256="").exists())

@@ -97,6 +97,21 @@ class ReporterFeedbackTestCase(TakedownTestCase):
         report.refresh_from_db()
         self.assertIsNone(report.contact_sealed)
 
+    def test_an_address_that_cannot_be_opened_stops_nothing_else(self) -> None:
+        for _ in range(2):
+            self.client.post("/sn/fr/report/", self.report_data(urls=URL, contact=ADDRESS,
+                                                                feedback="on"))
+        broken, report = Report.objects.order_by("pk")
+        # The first's sealed address is damaged (or was sealed under an older key).
+        Report.objects.filter(pk=broken.pk).update(contact_sealed=b"not a sealed box")
+        for r in (broken, report):
+            cases.report_intake(report_id=r.pk)
+        self.confirm_case(self.case_for(case_url(URL)))
+        [message] = self.tick()  # the readable one is told; the tick does not fail
+        self.assert_content_free(message)
+        broken.refresh_from_db()
+        self.assertEqual(broken.feedback_stage, 0)
+
     def test_a_mail_server_that_is_down_loses_no_milestone(self) -> None:
         report = self.send_report()
         self.confirm_case(self.case_for(case_url(URL)))
