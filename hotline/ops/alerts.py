@@ -27,6 +27,7 @@ from django.utils.translation import ngettext
 
 from hotline.accounts.models import User
 from hotline.cases.models import Case
+from hotline.cases.queue import URGENT
 from hotline.takedown.models import Notice, Takedown
 
 from .models import StaffDigest
@@ -35,12 +36,14 @@ from .status import queues_without_workers
 log = logging.getLogger(__name__)
 
 NEVER = datetime(2000, 1, 1, tzinfo=UTC)
+WAITING = [Case.Status.OPEN, Case.Status.REVIEW, Case.Status.THIRD]
 
 
 @dataclass(frozen=True)
 class Waiting:
-    """What waits for staff, in counts. Urgent cases are not counted: cases have no urgency."""
+    """What waits for staff, in counts."""
 
+    urgent: int  # waiting cases a reporter or member said may involve a child in danger now
     assessment: int
     review: int
     takedowns_need_staff: int
@@ -48,11 +51,11 @@ class Waiting:
     queues_without_workers: tuple[str, ...]
 
     def anything(self) -> bool:
-        return bool(self.assessment or self.review or self.takedowns_need_staff
+        return bool(self.urgent or self.assessment or self.review or self.takedowns_need_staff
                     or self.notices_failed or self.queues_without_workers)
 
     def as_counts(self) -> dict[str, int]:
-        return {"assessment": self.assessment, "review": self.review,
+        return {"urgent": self.urgent, "assessment": self.assessment, "review": self.review,
                 "takedowns_need_staff": self.takedowns_need_staff,
                 "notices_failed": self.notices_failed,
                 "queues_without_workers": len(self.queues_without_workers)}
@@ -60,6 +63,7 @@ class Waiting:
 
 def waiting(now: datetime) -> Waiting:
     return Waiting(
+        urgent=Case.objects.filter(status__in=WAITING, priority__gte=URGENT).count(),
         assessment=Case.objects.filter(status=Case.Status.OPEN).count(),
         review=Case.objects.filter(status__in=[Case.Status.REVIEW, Case.Status.THIRD]).count(),
         takedowns_need_staff=Takedown.objects.filter(state=Takedown.State.NO_CONTACT).count(),
@@ -112,6 +116,10 @@ def render(what: Waiting, now: datetime) -> tuple[str, str]:
             "site": settings.SITE_NAME, "time": f"{now.astimezone(UTC):%Y-%m-%d %H:%M}"},
             ""]
         items = [
+            (what.urgent, ngettext(
+                "%(n)d urgent case waits: a child may be in immediate danger.",
+                "%(n)d urgent cases wait: a child may be in immediate danger.", what.urgent),
+             _link("cases:queue")),
             (what.assessment, ngettext("%(n)d case waits for assessment.",
                                        "%(n)d cases wait for assessment.", what.assessment),
              _link("cases:queue")),

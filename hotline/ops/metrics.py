@@ -40,6 +40,7 @@ from prometheus_client.registry import Collector
 
 from hotline.capture.models import Capture
 from hotline.cases.models import Case
+from hotline.cases.queue import URGENT
 from hotline.intake.models import Report
 from hotline.lib import fetcher
 from hotline.portals.models import Portal
@@ -115,6 +116,10 @@ class HotlineCollector(Collector):
         for status in waiting:
             cases.add_metric([status], by_status.get(status, 0))
         yield cases
+        yield GaugeMetricFamily(
+            "hotline_cases_urgent_waiting", "Waiting cases that a reporter or member said may "
+            "involve a child in immediate danger (assessment, review or third opinion).",
+            value=Case.objects.filter(status__in=waiting, priority__gte=URGENT).count())
         yield GaugeMetricFamily(
             "hotline_review_backlog", "Cases waiting for a second review or a third opinion.",
             value=by_status.get(Case.Status.REVIEW, 0) + by_status.get(Case.Status.THIRD, 0))

@@ -12,8 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import HelpContact, Portal
 
-RTL = {"ar"}
-
 
 class PerLanguageWidget(forms.MultiWidget):
     template_name = "portals/widgets/per_language.html"
@@ -22,7 +20,7 @@ class PerLanguageWidget(forms.MultiWidget):
         self.languages = list(settings.LANGUAGES)
         widgets = []
         for code, _name in self.languages:
-            extra = {"lang": code, "dir": "rtl" if code in RTL else "ltr"}
+            extra = {"lang": code, "dir": "rtl" if code in settings.LANGUAGES_BIDI else "ltr"}
             widgets.append(forms.Textarea(attrs={"rows": 3, "cols": 60, **extra}) if textarea
                            else forms.TextInput(attrs={"size": 60, **extra}))
         super().__init__(widgets, attrs)

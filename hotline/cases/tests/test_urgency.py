@@ -9,7 +9,7 @@ from hotline.cases import queue
 from hotline.cases import services as cases
 from hotline.cases.models import Case
 from hotline.intake.models import Report
-from hotline.testing.base import case_url
+from hotline.testing.base import StaffTestCase, case_url
 
 
 class UrgencyTestCase(TrustedIntakeTestCase):
@@ -92,3 +92,16 @@ class UrgencyTestCase(TrustedIntakeTestCase):
         u = Case.objects.get(url=case_url("https://u.example.test/"))
         r = self.as_user(self.senior).get("/staff/cases/reviews/")
         self.assertEqual(self.ids(r)[0], u.pk)
+
+
+class UrgentShownTestCase(StaffTestCase):
+    def test_the_queue_and_the_case_page_say_a_case_is_urgent(self) -> None:
+        self.report("https://u.example.test/", urgent="on")
+        self.report("https://a.example.test/")
+        staff = self.as_user(self.analyst)
+        queue = staff.get("/staff/cases/").content.decode()
+        self.assertEqual(queue.count("urgent: a child may be in danger now"), 1)
+        urgent = Case.objects.get(url=case_url("https://u.example.test/"))
+        other = Case.objects.get(url=case_url("https://a.example.test/"))
+        self.assertContains(staff.get(f"/staff/cases/{urgent.pk}/"), 'id="urgent"')
+        self.assertNotContains(staff.get(f"/staff/cases/{other.pk}/"), 'id="urgent"')

@@ -45,7 +45,7 @@ class StaffDigestTestCase(StaffTestCase):
         """Cases waiting at each step, a takedown that needs staff and a failed notice; the
         addresses and hosts they hold, none of which may appear in a digest."""
         self.report("https://secret-one.example.test/a/1", "https://secret-two.example.test/b")
-        self.report("https://secret-three.example.test/c")
+        self.report("https://secret-three.example.test/c", urgent="on")
         review = self.case_for("https://secret-two.example.test/b")
         Case.objects.filter(pk=review.pk).update(status=Case.Status.REVIEW)
         confirmed = self.confirm("https://secret-four.example.test/d")
@@ -72,6 +72,7 @@ class StaffDigestTestCase(StaffTestCase):
                                       "senior@hub.example.test"])
         content = text(box.messages[0])
         self.assertIn("Test Hotline: work waiting for staff", content)
+        self.assertIn("1 urgent case waits: a child may be in immediate danger.", content)
         self.assertIn("2 cases wait for assessment.", content)
         self.assertIn("https://staff.hub.example.org/staff/cases/\n", content)
         self.assertIn("1 case waits for a second review or third opinion.", content)
@@ -85,8 +86,9 @@ class StaffDigestTestCase(StaffTestCase):
                 self.assertNotIn(word, text(message))
         row = StaffDigest.objects.get()
         self.assertEqual((row.sent_at, row.recipients), (TUESDAY, 3))
-        self.assertEqual(row.counts, {"assessment": 2, "review": 1, "takedowns_need_staff": 1,
-                                      "notices_failed": 1, "queues_without_workers": 1})
+        self.assertEqual(row.counts, {"urgent": 1, "assessment": 2, "review": 1,
+                                      "takedowns_need_staff": 1, "notices_failed": 1,
+                                      "queues_without_workers": 1})
 
     def test_at_most_once_an_interval_whoever_ticks(self) -> None:
         self.work()

@@ -52,6 +52,7 @@ class MetricsTestCase(PublicTestCase):
         case("https://a.example.test/1", first_reported=now - timedelta(hours=5))
         case("https://a.example.test/2", first_reported=now - timedelta(hours=1))
         case("https://a.example.test/3", Case.Status.REVIEW)
+        Case.objects.filter(url="https://a.example.test/3").update(priority=2)  # urgent
         case("https://a.example.test/4", Case.Status.THIRD)
         closed = [case(f"https://a.example.test/c{i}", Case.Status.CLOSED, closed_at=now,
                        time_to_assessment=timedelta(hours=h)) for i, h in enumerate([2, 30])]
@@ -84,6 +85,7 @@ class MetricsTestCase(PublicTestCase):
         for status, n in [("open", 2), ("review", 1), ("third", 1)]:
             self.assertEqual(got["hotline_cases_waiting", (("status", status),)], n)
         self.assertEqual(got["hotline_review_backlog", ()], 2)
+        self.assertEqual(got["hotline_cases_urgent_waiting", ()], 1)
         self.assertAlmostEqual(got["hotline_oldest_unassessed_case_age_seconds", ()], 5 * 3600,
                                delta=60)
         for state, n in [("no_contact", 1), ("active", 0), ("tracing", 0)]:

@@ -68,4 +68,4 @@ class PartnerFormTestCase(StaffTestCase):
         page = self.as_user(self.admin).get(f"/staff/admin/portals/portal/{self.gm.pk}/change/")
         self.assertContains(page, 'enctype="multipart/form-data"')
         self.assertContains(page, 'name="partners-0-logo_upload"')
-        self.assertContains(page, 'name="reassurance"')
+        self.assertContains(page, 'name="reassurance_0"')  # one field per language
