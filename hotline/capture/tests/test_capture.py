@@ -4,12 +4,10 @@ and only 2xx answers whose bytes are images or videos hashed as media."""
 from __future__ import annotations
 
 import hashlib
-import os
 import tempfile
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
 from django.test import override_settings
 
 from hotline.capture import services
@@ -20,16 +18,7 @@ from hotline.lists.models import BankHash, HashBank
 from hotline.testing.base import StaffTestCase
 from hotline.testing.httpserver import Route, serve
 from hotline.testing.images import synthetic_image
-
-
-def files_under(*roots: Path) -> set[Path]:
-    found: set[Path] = set()
-    for root in roots:
-        for dirpath, _dirs, files in os.walk(root):
-            if ".venv" in dirpath or ".git" in dirpath:
-                continue
-            found.update(Path(dirpath) / f for f in files)
-    return found
+from hotline.testing.leftovers import assert_nowhere, files_under
 
 
 @override_settings(FETCH_ALLOW_NETWORKS=["127.0.0.1/32"])
@@ -56,23 +45,8 @@ class CaptureTestCase(StaffTestCase):
         self.assertEqual(item.sha256, hashlib.sha256(image).hexdigest())
         self.assertEqual(item.pdq, pdq_hash_bytes(image).hash_hex)
         self.assertGreaterEqual(item.pdq_quality or 0, 50)
-        # Nothing of the content on disk: no new file holds any part of it...
-        needle = image[64:128]
-        for path in after - before:
-            try:
-                self.assertNotIn(needle, path.read_bytes(), path)
-            except OSError:
-                continue
-        # ...and nothing in any table.
-        with connection.cursor() as cursor:
-            for table in connection.introspection.table_names():
-                cursor.execute(f'SELECT * FROM "{table}"')
-                for row in cursor.fetchall():
-                    for value in row:
-                        if isinstance(value, (bytes, memoryview)):
-                            self.assertNotIn(needle, bytes(value), table)
-                        else:
-                            self.assertNotIn(needle.hex(), str(value), table)
+        # Nothing of the content on disk (no new file holds any part of it) or in any table.
+        assert_nowhere(self, [image[64:128]], after - before)
 
     def test_a_page_is_hashed_without_pdq(self) -> None:
         with serve() as site:
@@ -226,23 +200,7 @@ class GalleryCaptureTestCase(StaffTestCase):
             services.case_capture(case_id=case.pk)
             after = files_under(*roots)
         needles = [body[64:128] for body in bodies.values()] + [GALLERY[40:100]]
-        for path in after - before:
-            try:
-                data = path.read_bytes()
-            except OSError:
-                continue
-            for needle in needles:
-                self.assertNotIn(needle, data, path)
-        with connection.cursor() as cursor:
-            for table in connection.introspection.table_names():
-                cursor.execute(f'SELECT * FROM "{table}"')
-                for row in cursor.fetchall():
-                    for value in row:
-                        for needle in needles:
-                            if isinstance(value, (bytes, memoryview)):
-                                self.assertNotIn(needle, bytes(value), table)
-                            else:
-                                self.assertNotIn(needle.hex(), str(value), table)
+        assert_nowhere(self, needles, after - before)
 
     def test_a_stock_error_page_is_never_banked_or_matched(self) -> None:
         page = b"<html><body><h1>Not Found</h1><img src='/err.png'></body></html>"

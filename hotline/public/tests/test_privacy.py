@@ -16,7 +16,8 @@ from hotline.testing.base import PublicTestCase
 class PrivacyPageTestCase(PublicTestCase):
     def test_it_states_the_periods_of_the_settings(self) -> None:
         r = self.client.get("/gm/en/privacy/")
-        self.assertContains(r, "your e-mail address, your answers to our questions) is deleted 45 days later.")
+        self.assertContains(
+            r, "your e-mail address, your answers to our questions) is deleted 45 days later.")
         self.assertContains(r, "receipt code is deleted 200 days later")
         self.assertContains(r, "After 300 days, your report keeps only")
         self.assertContains(r, "on the page are deleted 1 day later.")  # singular

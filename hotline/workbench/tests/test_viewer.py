@@ -11,7 +11,6 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
 from django.test import override_settings
 from PIL import Image
 
@@ -24,6 +23,7 @@ from hotline.lists.models import BankHash, HashBank
 from hotline.testing.base import StaffTestCase
 from hotline.testing.httpserver import Route, Site, serve
 from hotline.testing.images import synthetic_image
+from hotline.testing.leftovers import assert_nowhere, files_under
 
 PAGE = b"""<!doctype html><html><body>
 <img src="/p/1.png" alt=""><img src="/p/2.png" alt=""><img src="/p/3.png" alt="">
@@ -31,15 +31,6 @@ PAGE = b"""<!doctype html><html><body>
 VIDEO = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
 
 
-def files_under(*roots: Path) -> set[Path]:
-    found: set[Path] = set()
-    for root in roots:
-        for path in root.rglob("*"):
-            if ".venv" in path.parts or ".git" in path.parts:
-                continue
-            if path.is_file():
-                found.add(path)
-    return found
 
 
 def detail(image: Image.Image) -> float:
@@ -207,23 +198,7 @@ class ViewerTestCase(CapturedPageTestCase):
         after = files_under(*roots)
         needles = [body[64:128] for body in self.pictures.values()]
         needles += [thumb[64:128], revealed[64:128]]
-        for path in after - before:
-            try:
-                data = path.read_bytes()
-            except OSError:
-                continue
-            for needle in needles:
-                self.assertNotIn(needle, data, path)
-        with connection.cursor() as cursor:
-            for table in connection.introspection.table_names():
-                cursor.execute(f'SELECT * FROM "{table}"')
-                for row in cursor.fetchall():
-                    for value in row:
-                        for needle in needles:
-                            if isinstance(value, (bytes, memoryview)):
-                                self.assertNotIn(needle, bytes(value), table)
-                            else:
-                                self.assertNotIn(needle.hex(), str(value), table)
+        assert_nowhere(self, needles, after - before)
 
     @override_settings(VIEWER_TOTAL_SECONDS=0.5)
     def test_the_check_is_bounded_in_time(self) -> None:
