@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
 from playwright.sync_api import Browser, BrowserContext, Page
 
+from hotline.accounts.models import User
 from hotline.lib.languages import SOURCE_LANGUAGE, languages
+
+from .base import verified_client
 
 # Every offered language (hotline/locale/*/language.yaml with its catalog): every public page
 # is tested in each, so a new language is tested as soon as its files are added.
@@ -26,6 +30,22 @@ def new_context(browser: Browser, **options: object) -> BrowserContext:
     options.setdefault("java_script_enabled", False)
     context = browser.new_context(**options)  # type: ignore[arg-type]
     context.set_default_timeout(15_000)
+    return context
+
+
+def sign_in(context: BrowserContext, site: str, user: User) -> None:
+    """The browser becomes this staff member, password and second factor verified (any earlier
+    session is dropped first)."""
+    context.clear_cookies()
+    session = verified_client(user).cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session,
+                          "url": f"{site}/staff/"}])
+
+
+def staff_context(browser: Browser, site: str, user: User, **options: object) -> BrowserContext:
+    """A new browser context signed in as this staff member (options as new_context's)."""
+    context = new_context(browser, **options)
+    sign_in(context, site, user)
     return context
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
-from playwright.sync_api import Browser, BrowserContext, expect
+from playwright.sync_api import Browser, expect
 
 from hotline.accounts.models import User
-from hotline.testing.base import load_demo_network, make_user, verified_client
-from hotline.testing.browser import Audit, new_context
+from hotline.testing.base import load_demo_network, make_user
+from hotline.testing.browser import Audit, staff_context
 
 pytestmark = pytest.mark.browser
 
@@ -21,18 +20,10 @@ def site(live_server, transactional_db) -> str:  # type: ignore[no-untyped-def]
     return str(live_server.url)
 
 
-def signed_in(browser: Browser, site: str, user: User, **options: object) -> BrowserContext:
-    context = new_context(browser, **options)
-    name = settings.SESSION_COOKIE_NAME
-    session = verified_client(user).cookies[name].value
-    context.add_cookies([{"name": name, "value": session, "url": f"{site}/staff/"}])
-    return context
-
-
 def test_a_staff_member_switches_to_arabic_and_axe_finds_nothing(site: str,
                                                                  browser: Browser) -> None:
     admin = make_user("admin@hub.example.test", User.Role.ADMIN)
-    context = signed_in(browser, site, admin)  # JavaScript off
+    context = staff_context(browser, site, admin)  # JavaScript off
     page = context.new_page()
     try:
         page.goto(f"{site}/staff/language/")
@@ -47,7 +38,7 @@ def test_a_staff_member_switches_to_arabic_and_axe_finds_nothing(site: str,
     finally:
         context.close()
 
-    context = signed_in(browser, site, admin, java_script_enabled=True)  # axe is a script
+    context = staff_context(browser, site, admin, java_script_enabled=True)  # axe is a script
     page = context.new_page()
     audit = Audit(Axe(), page)
     try:

@@ -27,8 +27,8 @@ from hotline.accounts.models import AuthenticatorApp, User, WebAuthnCredential
 from hotline.accounts.services import setup_link
 from hotline.cases import services
 from hotline.cases.models import Case
-from hotline.testing.base import PASSWORD, load_demo_network, make_user, verified_client
-from hotline.testing.browser import Audit, new_context
+from hotline.testing.base import PASSWORD, load_demo_network, make_user
+from hotline.testing.browser import Audit, new_context, sign_in
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(tempfile.gettempdir()) / "hotline-onboarding"  # screenshots to look at
@@ -65,10 +65,7 @@ def sign_in_with_password(page: Page, site: str, email: str, password: str = PAS
 
 
 def as_verified(page: Page, site: str, user: User) -> None:
-    page.context.clear_cookies()
-    session = verified_client(user).cookies["hotline_staff"].value
-    page.context.add_cookies([{"name": "hotline_staff", "value": session,
-                               "url": f"{site}/staff/"}])
+    sign_in(page.context, site, user)
 
 
 def visit(page: Page, site: str, path: str, status: int = 200) -> None:

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings as django_settings
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from hotline.accounts.models import User
@@ -23,8 +22,9 @@ from hotline.cases.models import Case, Question
 from hotline.cases.services import report_intake
 from hotline.intake.models import Report
 from hotline.portals.models import HelpContact, Portal
-from hotline.testing.base import load_demo_network, make_user, verified_client
+from hotline.testing.base import load_demo_network, make_user
 from hotline.testing.browser import SHIPPED, Audit, new_context
+from hotline.testing.browser import staff_context as signed_in_context
 
 pytestmark = pytest.mark.browser
 
@@ -55,11 +55,7 @@ def staff_context(browser: Browser, site: str, user: User, *, script: bool = Fal
                   ) -> BrowserContext:
     """A browser signed in as this user, second factor verified (JavaScript off, unless axe
     is to run: it is a script)."""
-    client = verified_client(user)
-    context = new_context(browser, locale="en-GB", java_script_enabled=script)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": f"{site}/staff/"}])
-    return context
+    return signed_in_context(browser, site, user, locale="en-GB", java_script_enabled=script)
 
 
 def send_report(page: Page, site: str, lang: str = "en", *, urgent: bool) -> str:

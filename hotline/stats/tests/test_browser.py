@@ -12,8 +12,8 @@ from playwright.sync_api import Browser, expect
 
 from hotline.accounts.models import User
 from hotline.portals.models import Portal
-from hotline.testing.base import load_demo_network, make_user, verified_client
-from hotline.testing.browser import SHIPPED, Audit, new_context
+from hotline.testing.base import load_demo_network, make_user
+from hotline.testing.browser import SHIPPED, Audit, new_context, sign_in
 
 from .base import seed_case
 
@@ -93,10 +93,7 @@ def test_axe_finds_nothing_on_the_partner_dashboard(site: str, browser: Browser,
     try:
         for user, paths in [(partner, ["/staff/figures/", "/staff/figures/?days=365"]),
                             (admin, ["/staff/figures/?portal=gm", "/staff/figures/hub/"])]:
-            context.clear_cookies()
-            session = verified_client(user).cookies["hotline_staff"].value
-            context.add_cookies([{"name": "hotline_staff", "value": session,
-                                  "url": f"{site}/staff/"}])
+            sign_in(context, site, user)
             for path in paths:
                 response = page.goto(f"{site}{path}")
                 assert response is not None and response.status == 200, path

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, BrowserContext, expect
 
 from hotline.accounts.models import User
 from hotline.cases.models import Assessment, Case, url_digest
@@ -14,8 +14,8 @@ from hotline.lists.models import UrlListEntry
 from hotline.lists.services import url_list_add
 from hotline.members.models import Member
 from hotline.takedown.models import Appeal, Takedown
-from hotline.testing.base import CLASSIFICATION, load_demo_network, make_user, verified_client
-from hotline.testing.browser import Audit, new_context
+from hotline.testing.base import CLASSIFICATION, load_demo_network, make_user
+from hotline.testing.browser import Audit, staff_context
 
 pytestmark = pytest.mark.browser
 URL = "https://images.example.test/g/1"
@@ -41,11 +41,8 @@ def site(live_server, transactional_db) -> str:  # type: ignore[no-untyped-def]
     return str(live_server.url)
 
 
-def signed_in(browser: Browser, site: str, user: User, **options: object):  # type: ignore[no-untyped-def]
-    context = new_context(browser, java_script_enabled=True, **options)
-    session = verified_client(user).cookies["hotline_staff"].value
-    context.add_cookies([{"name": "hotline_staff", "value": session, "url": f"{site}/staff/"}])
-    return context
+def signed_in(browser: Browser, site: str, user: User) -> BrowserContext:
+    return staff_context(browser, site, user, java_script_enabled=True)
 
 
 def test_a_senior_decides_an_appeal_with_the_keyboard(site: str, browser: Browser) -> None:

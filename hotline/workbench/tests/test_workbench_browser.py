@@ -27,8 +27,8 @@ from hotline.audit.models import AuditEntry
 from hotline.capture.services import case_capture
 from hotline.cases.models import Assessment, Case, Verdict
 from hotline.lists.models import BankHash, HashBank
-from hotline.testing.base import CLASSIFICATION, make_user, verified_client
-from hotline.testing.browser import Audit, new_context
+from hotline.testing.base import CLASSIFICATION, make_user
+from hotline.testing.browser import Audit, new_context, sign_in
 from hotline.testing.httpserver import Route, Site, serve
 from hotline.testing.images import synthetic_image
 
@@ -71,13 +71,6 @@ def pictures(site: str, settings: Any) -> Any:  # noqa: F811
                                 classification={**CLASSIFICATION, "uk_category": ["a"]})
     with serve(loopback):
         yield loopback
-
-
-def sign_in(context: Any, server: str, user: User) -> None:
-    context.clear_cookies()
-    session = verified_client(user).cookies["hotline_staff"].value
-    context.add_cookies([{"name": "hotline_staff", "value": session,
-                          "url": f"{server}/staff/"}])
 
 
 def earlier_grades(analyst: User) -> None:
