@@ -221,19 +221,24 @@ def notice_send(*, notice_id: str) -> None:
 
 
 def _gone_before_sending(notice: Notice) -> bool:
-    """Look at the address once more; a notice for material already gone is not sent."""
+    """Look at the address once more; a notice for material already gone is not sent.
+
+    Only an active takedown is looked at: one removed (or withdrawn) since the notice was
+    made needs no notice, and a look then would count as one of its follow-up checks."""
     if notice.kind not in ASKING:
         return False  # the police are told of confirmed material whatever its state now
-    check = takedown_check(takedown_id=notice.takedown_id, before_notice=True)
     state = Takedown.objects.values_list("state", flat=True).get(pk=notice.takedown_id)
-    if state != Takedown.State.REMOVED and (check is None
-                                             or check.outcome != Check.Outcome.GONE):
-        return False
+    reason = state
+    if state == Takedown.State.ACTIVE:
+        check = takedown_check(takedown_id=notice.takedown_id, before_notice=True)
+        if check is None or check.outcome != Check.Outcome.GONE:
+            return False
+        reason = check.reason
     skipped = Notice.objects.filter(pk=notice.pk, state=Notice.State.PENDING).update(
         state=Notice.State.SKIPPED, error="gone before sending")
     if skipped:
         audit_record(actor="system", action="notice.skipped", obj=notice,
-                     recipient=notice.recipient_email, reason=check.reason if check else state)
+                     recipient=notice.recipient_email, reason=reason)
     return bool(skipped)
 
 

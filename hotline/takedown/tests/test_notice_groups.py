@@ -149,3 +149,19 @@ class NoticeGroupTestCase(TakedownTestCase):
         self.assertEqual(set(Notice.objects.values_list("state", flat=True)),
                          {Notice.State.SENT})
         self.assertFalse(Check.objects.filter(before_notice=True).exists())
+
+    def test_a_notice_of_a_takedown_removed_meanwhile_is_left_out_without_a_look(self) -> None:
+        with serve() as site, smtp_server() as box, self.settings(**smtp_settings(box)):
+            site.routes["/p"] = Route(body=PAGE)
+            takedown = self.actioned(site.url("/p"))
+            notice = services.notice_create(takedown, Notice.Kind.RESEND)
+            Takedown.objects.filter(pk=takedown.pk).update(
+                state=Takedown.State.REMOVED, removed_at=timezone.now(), follow_ups_done=0)
+            services.notice_send(notice_id=str(notice.pk))
+        self.assertEqual(box.messages, [])
+        notice.refresh_from_db()
+        self.assertEqual(notice.state, Notice.State.SKIPPED)
+        # No look was spent on it: the follow-up checks stay as scheduled.
+        self.assertFalse(Check.objects.exists())
+        takedown.refresh_from_db()
+        self.assertEqual(takedown.follow_ups_done, 0)
