@@ -65,7 +65,7 @@ def _appeal_page(request: HttpRequest, appeal: Appeal, form: CorrectionForm | No
     case = appeal.case
     return render(request, "takedown/appeal.html", {
         "appeal": appeal, "case": case, "takedown": case.takedown,
-        "listed": case.list_entry.active if hasattr(case, "list_entry") else False,
+        "listed": appeals.is_listed(case),
         "assessments": case.assessments.select_related("analyst"),
         "others": case.appeals.exclude(pk=appeal.pk).order_by("-created")[:20],
         "form": form or CorrectionForm(appeal=True),

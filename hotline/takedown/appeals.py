@@ -73,6 +73,11 @@ def appeal_lodge(*, url: str, reason: str, member: Any = None, staff: Any = None
     return appeal, True
 
 
+def is_listed(case: Case) -> bool:
+    """Whether the case's address is on the URL list now."""
+    return UrlListEntry.objects.filter(case=case, active=True).exists()
+
+
 def may_decide(case: Case, user: Any) -> bool:
     """A senior or administrator who did not assess or review the case."""
     return getattr(user, "role", "") in (Role.SENIOR, Role.ADMIN) and not \
@@ -125,8 +130,7 @@ def appeal_reject(*, appeal: Appeal, user: Any, reason: str) -> None:
     case = appeal.case
     _require(case, user)
     with transaction.atomic():
-        delisted = UrlListEntry.objects.filter(case=case, active=False).exists()
-        if delisted and _listable(case):
+        if not is_listed(case) and _listable(case):
             url_list_add(case, why=UrlListChange.Why.RELISTED)
         _close(appeal, user, Appeal.State.UPHELD, reason)
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from hotline.lib.staffaccess import Role, staff_view
 
 from . import services
-from .appeals import may_decide
+from .appeals import is_listed, may_decide
 from .forms import CorrectionForm, OverrideForm
 from .models import Takedown
 
@@ -50,7 +50,7 @@ def detail_page(request: HttpRequest, takedown: Takedown, form: OverrideForm | N
         "may_override": user.role in DECIDERS,
         "may_correct": may_decide(case, user) and case.confirmed,
         "correction": correction or CorrectionForm(),
-        "listed": case.list_entry.active if hasattr(case, "list_entry") else False,
+        "listed": is_listed(case),
         "appeals": case.appeals.order_by("-created")[:20],
         "removal_confirmations": settings.REMOVAL_CONFIRMATIONS,
     }, status=status)
