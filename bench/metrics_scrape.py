@@ -27,6 +27,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import (
     django_version,
+    kept_postgres,
     machine_line,
     postgres_version,
     publish,
@@ -102,7 +103,14 @@ def main() -> None:
     ap.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     ap.add_argument("--keep", type=Path, help="seed the SQLite database at this path once and "
                     "keep it for later runs")
+    ap.add_argument("--keep-postgres", action="store_true", help="with --database postgres: "
+                    "seed database bench_metrics_kept once and keep it for later runs")
     args = ap.parse_args()
+    if args.keep_postgres:
+        args.database = "postgres"
+        with tempfile.TemporaryDirectory(prefix="hotline-bench-metrics-") as tmp:
+            run(args, kept_postgres("bench_metrics_kept"), Path(tmp))
+        return
     if args.keep:
         args.keep.parent.mkdir(parents=True, exist_ok=True)
         run(args, f"sqlite:///{args.keep}", args.keep.parent)
@@ -131,7 +139,8 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> None:
     now = timezone.now()
     rng = random.Random(args.seed)  # noqa: S311
     t = time.perf_counter()
-    if args.keep and Case.objects.exists():  # seeded by an earlier run: count what is there
+    # Seeded by an earlier run: count what is there.
+    if (args.keep or args.keep_postgres) and Case.objects.exists():
         from hotline.capture.models import Capture
         from hotline.intake.models import Report
         from hotline.takedown.models import Notice, Takedown
@@ -191,12 +200,13 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> None:
     marker = f"metrics n={args.n}" + (" postgres" if args.database == "postgres" else "")
     command = (f".venv/bin/python bench/metrics_scrape.py --n {args.n} --repeat {args.repeat} "
                f"--seed {args.seed}" + (" --database postgres" if args.database == "postgres"
-                                        else "") + (" --keep FILE" if args.keep else ""))
+                                        else "") + (" --keep FILE" if args.keep else "")
+               + (" --keep-postgres" if args.keep_postgres else ""))
     name = "PostgreSQL" if args.database == "postgres" else "SQLite"
     seeded = ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in counts.items())
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     verdict = "under" if whole < 0.1 else "OVER"
-    kept = " (seeded by an earlier run with --keep, then migrated)" if seeding < 1 else ""
+    kept = " (seeded by an earlier run, then migrated)" if seeding < 1 else ""
     scrape_row = f"**Whole scrape, `GET /metrics` through the test client ({size:,} bytes)**"
     baseline_row = "Baseline: `" + BASELINE_SQL + "`"
     block = f"""<!-- {marker} -->

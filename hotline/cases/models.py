@@ -34,6 +34,11 @@ class Case(models.Model):
         THIRD = "third", _("Waiting for a third opinion")
         CLOSED = "closed", _("Assessed")
 
+        @classmethod
+        def waiting(cls) -> list[Case.Status]:
+            """Statuses of a case that waits for staff (assessment, review, third opinion)."""
+            return [cls.OPEN, cls.REVIEW, cls.THIRD]
+
     url = models.TextField()
     url_sha256 = models.CharField(max_length=64, db_index=True)
     host = models.CharField(max_length=255)
@@ -78,7 +83,13 @@ class Case(models.Model):
         # Figures count assessed and confirmed cases by closing date (stats.figures).
         # Covering: counts and medians read the index only.
         indexes = [models.Index(fields=["status", "closed_at", "confirmed", "verdict",
-                                        "time_to_assessment"], name="case_closed_idx")]
+                                        "time_to_assessment"], name="case_closed_idx"),
+                   # The waiting cases by status and priority, read from the index alone by the
+                   # metrics and the staff digest (counts, urgent ones) however many cases
+                   # were ever closed. The statuses are Status.waiting(), in its order, so
+                   # that SQLite sees the same IN list in the query.
+                   models.Index(fields=["status", "priority"], name="case_waiting_idx",
+                                condition=Q(status__in=["open", "review", "third"]))]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
 

@@ -10,7 +10,7 @@ oldest first.
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 
 from hotline.intake.models import Report
 
@@ -34,3 +34,13 @@ def queue_order(cases: QuerySet[Case]) -> QuerySet[Case]:
                               output_field=BooleanField())
     return cases.annotate(known=known).order_by("-priority", "known", "-report_count",
                                                 "first_reported", "id")
+
+
+def waiting_counts() -> tuple[dict[str, int], int]:
+    """The waiting cases by status, and how many of them are urgent: one pass over the partial
+    index case_waiting_idx (status, priority), never the closed cases."""
+    rows = (Case.objects.filter(status__in=Case.Status.waiting()).order_by().values("status")
+            .annotate(n=Count("status"), urgent=Count("priority",
+                                                      filter=Q(priority__gte=URGENT))))
+    by_status = {row["status"]: row["n"] for row in rows}
+    return by_status, sum(row["urgent"] for row in rows)

@@ -27,7 +27,7 @@ from django.utils.translation import ngettext
 
 from hotline.accounts.models import User
 from hotline.cases.models import Case
-from hotline.cases.queue import URGENT
+from hotline.cases.queue import waiting_counts
 from hotline.takedown.models import Notice, Takedown
 
 from .models import StaffDigest
@@ -36,7 +36,6 @@ from .status import queues_without_workers
 log = logging.getLogger(__name__)
 
 NEVER = datetime(2000, 1, 1, tzinfo=UTC)
-WAITING = [Case.Status.OPEN, Case.Status.REVIEW, Case.Status.THIRD]
 
 
 @dataclass(frozen=True)
@@ -62,10 +61,11 @@ class Waiting:
 
 
 def waiting(now: datetime) -> Waiting:
+    by_status, urgent = waiting_counts()
     return Waiting(
-        urgent=Case.objects.filter(status__in=WAITING, priority__gte=URGENT).count(),
-        assessment=Case.objects.filter(status=Case.Status.OPEN).count(),
-        review=Case.objects.filter(status__in=[Case.Status.REVIEW, Case.Status.THIRD]).count(),
+        urgent=urgent,
+        assessment=by_status.get(Case.Status.OPEN, 0),
+        review=by_status.get(Case.Status.REVIEW, 0) + by_status.get(Case.Status.THIRD, 0),
         takedowns_need_staff=Takedown.objects.filter(state=Takedown.State.NO_CONTACT).count(),
         notices_failed=Notice.objects.filter(state=Notice.State.FAILED).count(),
         queues_without_workers=tuple(queues_without_workers(now)))
