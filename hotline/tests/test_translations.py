@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
+import polib
 import pytest
 from django.conf import settings
 
@@ -54,3 +56,18 @@ class TranslatedPagesTestCase(PublicTestCase):
         r = self.submit("/km/ar/report/", urls="javascript:x")
         self.assertNotContains(r, "is not a web address", status_code=400)
         self.assertContains(r, "javascript:x", status_code=400)
+
+
+def test_the_safety_critical_strings_named_in_the_docs_are_in_the_catalogs() -> None:
+    """docs/translations.md tells a reviewer which strings to check first, quoting their
+    msgids: a quote that no longer matches the code (a string reworded since) would send the
+    reviewer looking for a sentence that is not there, and leave the new one unchecked."""
+    doc = (Path(settings.BASE_DIR) / "docs" / "translations.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## Safety-critical strings"):doc.index("## Glossary")]
+    quoted = [" ".join(q.split()) for q in re.findall(r'"([^"]+)"', section)]
+    assert len(quoted) >= 15
+    for lang in SHIPPED:
+        po = polib.pofile(str(LOCALE / lang / "LC_MESSAGES" / "django.po"))
+        translated = {e.msgid for e in po if e.translated()}
+        missing = [q for q in quoted if q not in translated]
+        assert not missing, f"{lang}: not in the catalog (or untranslated): {missing}"

@@ -22,12 +22,19 @@ def run(*args: str) -> str:
 @pytest.mark.django_db
 def test_it_imports_the_demo_network() -> None:
     out = run("import", str(DEMO_NETWORK))
-    assert "3 portal(s) were created: gm, sn, km" in out
+    assert "6 portal(s) were created: gm, sn, km, np, rw, ua" in out
     km = Portal.objects.get(code="km")
     assert km.languages == ["fr", "ar"]
     assert km.is_demo
     assert km.display_name("ar") == "جزر القمر"
     assert [c.kind for c in km.help_contacts.all()] == ["emergency", "child_helpline"]
+    # The newer languages: Nepali, Kinyarwanda (beside English and French), Ukrainian.
+    assert {p.code: p.languages for p in Portal.objects.filter(code__in=["np", "rw", "ua"])} == {
+        "np": ["ne", "en"], "rw": ["rw", "en", "fr"], "ua": ["uk", "en"]}
+    assert Portal.objects.get(code="np").display_name("ne") == "नेपाल"
+    assert Portal.objects.get(code="ua").display_name("uk") == "Україна"
+    rw = Portal.objects.get(code="rw")
+    assert [c.kind for c in rw.help_contacts.all()] == ["emergency", "child_helpline", "police"]
 
 
 @pytest.mark.django_db
@@ -43,7 +50,7 @@ def test_importing_again_updates_and_replaces_children(tmp_path: Path) -> None:
     assert gm.country == "GM"
     assert list(gm.help_contacts.values_list("phone", flat=True)) == ["112"]
     assert gm.partners.count() == 0
-    assert Portal.objects.count() == 3
+    assert Portal.objects.count() == 6
 
 
 @pytest.mark.django_db
@@ -53,7 +60,8 @@ def test_importing_the_same_file_again_says_unchanged(tmp_path: Path) -> None:
     contacts = list(HelpContact.objects.order_by("pk").values_list("pk", flat=True))
     out = run("import", str(DEMO_NETWORK))
     assert "0 portal(s) were updated: -" in out
-    assert "3 portal(s) unchanged (the file says what the database holds): gm, sn, km" in out
+    assert ("6 portal(s) unchanged (the file says what the database holds): "
+            "gm, sn, km, np, rw, ua") in out
     assert {p.code: p.updated for p in Portal.objects.all()} == before  # nothing written
     assert list(HelpContact.objects.order_by("pk").values_list("pk", flat=True)) == contacts
     # One changed help text makes that portal (only) updated.
@@ -63,7 +71,8 @@ def test_importing_the_same_file_again_says_unchanged(tmp_path: Path) -> None:
     assert "The Gambia (demo)" in changed.read_text()
     out = run("import", str(changed))
     assert "1 portal(s) were updated: gm" in out
-    assert "2 portal(s) unchanged (the file says what the database holds): sn, km" in out
+    assert ("5 portal(s) unchanged (the file says what the database holds): "
+            "sn, km, np, rw, ua") in out
 
 
 @pytest.mark.django_db

@@ -28,7 +28,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from hotline.portals.models import HelpContact, Partner, Portal
 from hotline.testing.base import load_demo_network
-from hotline.testing.browser import SHIPPED, Audit, new_context
+from hotline.testing.browser import SHIPPED, Audit, new_context, page_languages
 
 pytestmark = pytest.mark.browser
 
@@ -101,7 +101,7 @@ def visit_every_page(page: Page, site: str, lang: str) -> Iterator[str]:
 # --- Call buttons -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("lang", SHIPPED)
+@pytest.mark.parametrize("lang", page_languages())
 def test_call_buttons_wherever_help_is_offered(lang: str, site: str,
                                                narrow: BrowserContext) -> None:
     page = narrow.new_page()
@@ -303,7 +303,7 @@ def axe() -> Axe:
     return Axe()
 
 
-@pytest.mark.parametrize("lang", SHIPPED)
+@pytest.mark.parametrize("lang", page_languages())
 def test_axe_finds_nothing_on_the_pages_of_trust_and_safety(lang: str, site: str,
                                                             browser: Browser, axe: Axe) -> None:
     # axe is a script: JavaScript on for it alone (the pages carry none, their CSP forbids it).

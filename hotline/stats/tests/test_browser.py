@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, expect
 from hotline.accounts.models import User
 from hotline.portals.models import Portal
 from hotline.testing.base import load_demo_network, make_user
-from hotline.testing.browser import SHIPPED, Audit, new_context, sign_in
+from hotline.testing.browser import SHIPPED, Audit, new_context, page_languages, sign_in
 
 from .base import seed_case
 
@@ -41,7 +41,7 @@ def site(live_server, transactional_db) -> str:
     return live_server.url
 
 
-@pytest.mark.parametrize("lang", SHIPPED)
+@pytest.mark.parametrize("lang", page_languages())
 def test_axe_finds_nothing_on_the_public_figures(lang: str, site: str, browser: Browser,
                                                  axe: Axe) -> None:
     # JavaScript on only for axe: the page has no script and its CSP forbids any.
