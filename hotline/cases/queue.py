@@ -37,8 +37,8 @@ def queue_order(cases: QuerySet[Case]) -> QuerySet[Case]:
 
 
 def waiting_counts() -> tuple[dict[str, int], int]:
-    """The waiting cases by status, and how many of them are urgent: one pass over the partial
-    index case_waiting_idx (status, priority), never the closed cases."""
+    """The waiting cases by status, and how many of them are urgent: one pass over the index
+    case_status_idx (status, priority), never the closed cases."""
     rows = (Case.objects.filter(status__in=Case.Status.waiting()).order_by().values("status")
             .annotate(n=Count("status"), urgent=Count("priority",
                                                       filter=Q(priority__gte=URGENT))))

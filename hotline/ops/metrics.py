@@ -110,7 +110,7 @@ class HotlineCollector(Collector):
     def _cases(self, now: datetime) -> Iterator[Metric]:
         # Only the cases still waiting (few, through the status index): the assessed ones,
         # nearly all of a million, are counted by the histogram's window instead.
-        # One pass over the partial index case_waiting_idx (status, priority).
+        # One pass over the index case_status_idx (status, priority), past the closed cases.
         waiting = Case.Status.waiting()
         by_status, urgent = waiting_counts()
         cases = GaugeMetricFamily("hotline_cases_waiting", "Cases waiting, by status (open: "
