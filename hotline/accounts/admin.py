@@ -158,10 +158,25 @@ class UserAdmin(BaseUserAdmin):
         try:
             return super().add_view(request, form_url, extra_context)
         except SetupMailFailed:
-            self.message_user(request, _(
-                "Nothing was saved: the set-up link could not be sent. Check the mail settings "
-                "and try again."), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+            # Nothing was kept (the admin's transaction rolled back). A second pass shows the
+            # form as it was typed, with the error, so that nothing has to be typed again.
+            request.setup_mail_failed = True  # type: ignore[attr-defined]
+            return super().add_view(request, form_url, extra_context)
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False,
+                 **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if not getattr(request, "setup_mail_failed", False):
+            return form
+
+        class MailFailed(form):  # type: ignore[valid-type,misc]
+            def clean(self) -> dict[str, Any]:
+                super().clean()
+                raise forms.ValidationError(_(
+                    "Nothing was saved: the set-up link could not be sent. Check the mail "
+                    "settings and try again."))
+
+        return MailFailed
 
     @admin.action(description=gettext_lazy("Send a new set-up link (the password stops working)"))
     def send_setup_link(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

@@ -79,6 +79,28 @@ class AddStaffTestCase(StaffTestCase):
         self.assertFalse(AuditEntry.objects.filter(action__in=["staff.invite",
                                                                "admin.add"]).exists())
 
+    def test_when_the_link_cannot_be_sent_the_form_is_shown_again_as_typed(self) -> None:
+        client = self.as_user(self.admin)
+        with self.settings(**unreachable_smtp_settings()):
+            r = client.post("/staff/admin/accounts/user/add/", {
+                "email": "p3@ministry.example.test", "role": "partner",
+                "portals": [self.gm.pk]})
+        self.assertEqual(r.status_code, 200)  # the form again, not a redirect to an empty one
+        self.assertContains(r, "Nothing was saved: the set-up link could not be sent")
+        page = r.content.decode()
+        self.assertIn('value="p3@ministry.example.test"', page)
+        self.assertRegex(page, r'<option value="partner" selected>')
+        self.assertRegex(page, rf'value="{self.gm.pk}"[^>]*checked')
+        self.assertFalse(User.objects.filter(email="p3@ministry.example.test").exists())
+        self.assertFalse(AuditEntry.objects.filter(action="staff.invite").exists())
+        # The mail works again: the same form, sent as it stands, adds the member.
+        with smtp_server() as box, self.settings(**smtp_settings(box)):
+            r = client.post("/staff/admin/accounts/user/add/", {
+                "email": "p3@ministry.example.test", "role": "partner",
+                "portals": [self.gm.pk]})
+        self.assertEqual(r.status_code, 302)
+        self.assertTrue(User.objects.filter(email="p3@ministry.example.test").exists())
+
     def test_administrators_never_choose_a_password(self) -> None:
         client = self.as_user(self.admin)
         r = client.get(f"/staff/admin/accounts/user/{self.analyst.pk}/password/")
