@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import smtplib
 from datetime import datetime
 
 import nacl.exceptions
@@ -65,6 +66,26 @@ def _send(address: str, subject: str, paragraphs: list[str]) -> None:
                  headers={"Auto-Submitted": "auto-generated"}).send()
 
 
+def _refused_for_good(error: OSError) -> int | None:
+    """The permanent (5xx) code with which the mail server refused the reporter's address
+    itself, or None: a refusal for now (4xx), a server that is down or a refused sender is
+    worth another try, an address that does not exist is not."""
+    if not isinstance(error, smtplib.SMTPRecipientsRefused) or not error.recipients:
+        return None
+    codes = [code for code, _reply in error.recipients.values()]
+    return min(codes) if all(code >= 500 for code in codes) else None
+
+
+def _forget_refused(report: Report, code: int) -> None:
+    """Nobody can be told at an address its mail server refuses for good: delete it, so that
+    no later tick tries it again and it is not kept for nothing."""
+    Report.objects.filter(pk=report.pk).update(contact_sealed=None)
+    audit_record(actor="system", action="report.feedback.refused", obj=report,
+                 address_deleted=True, code=code)
+    log.warning("the mail server refused the feedback address of report %s for good (%s): "
+                "deleted", report.pk, code)
+
+
 def _milestone_message(report: Report, status: str, last: bool) -> tuple[str, list[str]]:
     with translation.override(_language(report)):
         return _("News about your report"), [
@@ -93,6 +114,9 @@ def feedback_send(report: Report, status: str) -> bool:
     except OSError as e:
         Report.objects.filter(pk=report.pk, feedback_stage=stage).update(
             feedback_stage=report.feedback_stage)
+        if (code := _refused_for_good(e)) is not None:
+            _forget_refused(report, code)
+            return False
         log.warning("feedback to the reporter of report %s not sent, retried later: %s",
                     report.pk, type(e).__name__)
         return False
@@ -120,8 +144,10 @@ def question_notify(question: Question) -> bool:
                         "report and check its status.")]
     try:
         _send(address, subject, paragraphs)
-    except OSError:
+    except OSError as e:
         Question.objects.filter(pk=question.pk).update(notified_at=None)
+        if (code := _refused_for_good(e)) is not None:
+            _forget_refused(report, code)
         return False
     audit_record(actor="system", action="question.notified", obj=question.case,
                  question=question.pk)

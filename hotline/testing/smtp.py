@@ -17,6 +17,16 @@ from aiosmtpd.controller import Controller
 class Mailbox:
     port: int = 0
     messages: list[Message] = field(default_factory=list)
+    # Recipient address → the server's reply refusing it, e.g. "550 5.1.1 No such user"
+    # (refused for good) or "451 4.2.1 Mailbox busy, try later" (refused for now).
+    refuse: dict[str, str] = field(default_factory=dict)
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          rcpt_options: list[str]) -> str:
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(email.message_from_bytes(envelope.content))

@@ -123,6 +123,34 @@ class ReporterFeedbackTestCase(TakedownTestCase):
         self.assertEqual(report.feedback_stage, 0)
         self.assertEqual(len(self.tick()), 1)
 
+    def test_an_address_the_mail_server_refuses_for_good_is_deleted_not_retried(self) -> None:
+        report = self.send_report()
+        self.confirm_case(self.case_for(case_url(URL)))
+        with smtp_server() as box, self.settings(**smtp_settings(box)):
+            box.refuse[ADDRESS] = "550 5.1.1 No such user here"
+            self.assertEqual(feedback_tick()["feedback_sent"], 0)
+            report.refresh_from_db()
+            self.assertIsNone(report.contact_sealed)  # nobody can be told: nothing kept
+            entry = AuditEntry.objects.get(action="report.feedback.refused")
+            self.assertEqual(entry.details, {"address_deleted": True, "code": 550})
+            # Later ticks do not try the refused address again (it is gone), whatever changes.
+            box.refuse.clear()
+            self.assertEqual(feedback_tick()["feedback_sent"], 0)
+        self.assertEqual(box.messages, [])
+
+    def test_an_address_refused_for_now_is_tried_again(self) -> None:
+        report = self.send_report()
+        self.confirm_case(self.case_for(case_url(URL)))
+        with smtp_server() as box, self.settings(**smtp_settings(box)):
+            box.refuse[ADDRESS] = "451 4.2.1 Mailbox busy, try later"
+            self.assertEqual(feedback_tick()["feedback_sent"], 0)
+            report.refresh_from_db()
+            self.assertIsNotNone(report.contact_sealed)
+            self.assertEqual(report.feedback_stage, 0)
+            box.refuse.clear()
+            self.assertEqual(feedback_tick()["feedback_sent"], 1)
+        self.assertEqual(len(box.messages), 1)
+
     def test_a_tick_without_the_private_key_leaves_it_to_the_staff_side(self) -> None:
         from pathlib import Path
 
