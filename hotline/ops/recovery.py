@@ -15,7 +15,9 @@ all. The sweep repairs both, without anyone having to notice:
 3. the same for the capture of an open case (when ``CAPTURE_NEW_CASES`` is on): a capture
    always records a Capture row, failed fetches included, so an open case older than the
    grace period with none, and no capture task waiting or running, lost its capture to a
-   killed worker.
+   killed worker;
+4. and for the hosting trace of an open case (when ``TRACE_NEW_CASES`` is on), which always
+   records a Trace row, failed steps included.
 
 Intake is idempotent (``report_intake`` locks the report and marks it done in the same
 transaction; cases and links are unique), so a report queued twice is taken in once.
@@ -44,6 +46,7 @@ from django_tasks_db.models import DBTaskResult
 from hotline.capture.tasks import case_capture
 from hotline.cases.models import Case
 from hotline.cases.tasks import report_intake
+from hotline.hosting.tasks import case_trace
 from hotline.intake.models import Report
 
 log = logging.getLogger(__name__)
@@ -58,6 +61,7 @@ def recovery_sweep(now: datetime | None = None) -> dict[str, int]:
     counts = {"tasks_failed": tasks_fail_stale(now=now)}
     counts.update(intake_requeue(now=now))
     counts.update(capture_requeue(now=now))
+    counts.update(trace_requeue(now=now))
     return counts
 
 
@@ -106,6 +110,16 @@ def capture_requeue(*, now: datetime) -> dict[str, int]:
     uncaptured = (Case.objects.exclude(status=Case.Status.CLOSED)
                   .filter(created__lte=cutoff, captures__isnull=True))
     return _requeue(uncaptured, case_capture, "capture")
+
+
+def trace_requeue(*, now: datetime) -> dict[str, int]:
+    """Queue the hosting trace again of open cases that lost theirs to a killed worker."""
+    if not settings.TRACE_NEW_CASES:
+        return {"trace_requeued": 0, "trace_given_up": 0}
+    cutoff = now - timedelta(seconds=settings.INTAKE_RETRY_AFTER_SECONDS)
+    untraced = (Case.objects.exclude(status=Case.Status.CLOSED)
+                .filter(created__lte=cutoff, traces__isnull=True))
+    return _requeue(untraced, case_trace, "trace")
 
 
 def _requeue(left: QuerySet[Any], task: Any, name: str) -> dict[str, int]:

@@ -51,7 +51,8 @@ class FaultKillTestCase(TransactionTestCase):
                 fleet.stop()
         self.assertEqual(recovery_sweep(), {"tasks_failed": 0, "intake_requeued": 0,
                                             "intake_given_up": 0, "capture_requeued": 0,
-                                            "capture_given_up": 0})
+                                            "capture_given_up": 0, "trace_requeued": 0,
+                                            "trace_given_up": 0})
         figures = verify(load)
         self.assertEqual({k: figures[k] for k in PROBLEMS}, dict.fromkeys(PROBLEMS, 0), figures)
         self.assertGreater(fleet.kills["web"] + fleet.kills["worker"], 5, fleet.kills)

@@ -17,7 +17,8 @@ from hotline.intake.models import Report, ReportedAddress
 from hotline.ops import recovery
 from hotline.testing.base import PublicTestCase
 
-NO_CAPTURE = {"capture_requeued": 0, "capture_given_up": 0}
+NO_CAPTURE = {"capture_requeued": 0, "capture_given_up": 0, "trace_requeued": 0,
+              "trace_given_up": 0}
 
 
 @override_settings(TASK_RUNNING_LIMIT_SECONDS=600, INTAKE_RETRY_AFTER_SECONDS=120,
@@ -195,3 +196,61 @@ class CaptureRecoveryTestCase(PublicTestCase):
         with override_settings(CAPTURE_NEW_CASES=False):
             self.assertEqual(recovery.recovery_sweep()["capture_requeued"], 0)
         self.assertEqual(recovery.recovery_sweep()["capture_requeued"], 1)
+
+
+@override_settings(TASK_RUNNING_LIMIT_SECONDS=600, INTAKE_RETRY_AFTER_SECONDS=120,
+                   INTAKE_MAX_ATTEMPTS=2, TRACE_NEW_CASES=True)
+class TraceRecoveryTestCase(PublicTestCase):
+    """A case whose hosting trace died with its worker gets its trace queued again: the queue
+    would otherwise say "not traced yet" until someone confirmed the case."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        from hotline.hosting.tasks import case_trace
+
+        self.case_trace = case_trace
+        self.submit(urls="https://one.example.test/a")
+        services.report_intake(report_id=Report.objects.latest("pk").pk)
+        self.case = Case.objects.get()
+        Case.objects.filter(pk=self.case.pk).update(created=timezone.now() - timedelta(minutes=5))
+
+    def traces_queued(self) -> int:
+        return DBTaskResult.objects.filter(task_path=self.case_trace.module_path,
+                                           args_kwargs__args__0=self.case.pk,
+                                           status="READY").count()
+
+    def test_a_lost_trace_is_queued_again_once(self) -> None:
+        DBTaskResult.objects.all().delete()  # what intake queued (TestCase runs no on_commit)
+        result = self.case_trace.enqueue(self.case.pk)
+        DBTaskResult.objects.filter(pk=result.id).update(
+            status="RUNNING", started_at=timezone.now() - timedelta(minutes=11))
+        counts = recovery.recovery_sweep()
+        self.assertEqual((counts["tasks_failed"], counts["trace_requeued"]), (1, 1))
+        self.assertEqual(self.traces_queued(), 1)
+        self.assertEqual(recovery.recovery_sweep()["trace_requeued"], 0)  # it is waiting
+        self.assertEqual(self.traces_queued(), 1)
+
+    def test_a_traced_or_young_or_closed_case_is_left_alone(self) -> None:
+        from hotline.hosting.models import Trace
+
+        Case.objects.filter(pk=self.case.pk).update(created=timezone.now())
+        self.assertEqual(recovery.recovery_sweep()["trace_requeued"], 0)
+        Case.objects.filter(pk=self.case.pk).update(created=timezone.now() - timedelta(hours=1))
+        Trace.objects.create(case=self.case, ok=False, failed_step="dns", error="no such name")
+        self.assertEqual(recovery.recovery_sweep()["trace_requeued"], 0)  # a failed trace counts
+        Trace.objects.all().delete()
+        Case.objects.filter(pk=self.case.pk).update(status=Case.Status.CLOSED)
+        self.assertEqual(recovery.recovery_sweep()["trace_requeued"], 0)
+        self.assertEqual(self.traces_queued(), 0)
+
+    def test_a_trace_that_keeps_failing_is_given_up(self) -> None:
+        for _ in range(2):
+            result = self.case_trace.enqueue(self.case.pk)
+            DBTaskResult.objects.filter(pk=result.id).update(status="FAILED")
+        counts = recovery.recovery_sweep()
+        self.assertEqual((counts["trace_requeued"], counts["trace_given_up"]), (0, 1))
+
+    def test_traces_off_means_nothing_to_recover(self) -> None:
+        with override_settings(TRACE_NEW_CASES=False):
+            self.assertEqual(recovery.recovery_sweep()["trace_requeued"], 0)
+        self.assertEqual(recovery.recovery_sweep()["trace_requeued"], 1)
