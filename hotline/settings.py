@@ -481,8 +481,10 @@ RESEND_AFTER_HOURS = envint("RESEND_AFTER_HOURS", 24)
 # looked at again just before sending and left out if it is already gone.
 NOTICE_GROUP_SECONDS = envint("NOTICE_GROUP_SECONDS", 30)
 NOTICE_GROUP_MAX = envint("NOTICE_GROUP_MAX", 50)
-# The looks before sending one group stop after this many seconds; the rest go out unlooked.
+# The looks before sending one group run NOTICE_LOOK_CONCURRENCY at a time and stop after
+# NOTICE_LOOK_BUDGET_SECONDS in all; a look not back by then: its notice goes out unlooked.
 NOTICE_LOOK_BUDGET_SECONDS = envint("NOTICE_LOOK_BUDGET_SECONDS", 120)
+NOTICE_LOOK_CONCURRENCY = envint("NOTICE_LOOK_CONCURRENCY", 4)
 ESCALATE_AFTER_RESENDS = envint("ESCALATE_AFTER_RESENDS", 3)
 # Material hosted in the hub's country: tell the first police contact at once, in parallel
 # with the notice to the host (the host is asked to preserve evidence and remove).

@@ -90,9 +90,11 @@ def _by_items(observed: Observation, hashes: set[str]) -> tuple[str, str]:
 
 
 def look(case: Case, recorded_sha256: str, *, proxy: str | None = None,
-         egress: str = "primary") -> Seen:
-    """One look at the case's address from one egress."""
-    confirmed = confirmed_items(case)
+         egress: str = "primary", confirmed: list[CaptureItem] | None = None) -> Seen:
+    """One look at the case's address from one egress. Given the confirmed items (read
+    beforehand), it touches the network only, never the database: it may run in a thread."""
+    if confirmed is None:
+        confirmed = confirmed_items(case)
     hashes = {item.sha256 for item in confirmed}
     observed = observe(case.url, also=[item.url for item in confirmed], proxy=proxy)
     items = [{"url": item.url, "status": item.status, "error": item.error,
@@ -117,12 +119,19 @@ def look(case: Case, recorded_sha256: str, *, proxy: str | None = None,
     return Seen(UNKNOWN, "page_changed", status, observed.sha256, items, egress)
 
 
-def check_once(case: Case, recorded_sha256: str) -> tuple[Seen, list[Seen]]:
-    """Look from every egress; the combined outcome and each egress's look."""
-    looks = [look(case, recorded_sha256)]
+Observed = tuple[Seen, list[Seen]]  # the combined outcome, and each egress's look
+
+
+def check_once(case: Case, recorded_sha256: str,
+               confirmed: list[CaptureItem] | None = None) -> Observed:
+    """Look from every egress; the combined outcome and each egress's look. Given the
+    confirmed items, network only (see look)."""
+    if confirmed is None:
+        confirmed = confirmed_items(case)
+    looks = [look(case, recorded_sha256, confirmed=confirmed)]
     if settings.FETCH_PROXY_ALT:
         looks.append(look(case, recorded_sha256, proxy=settings.FETCH_PROXY_ALT,
-                          egress="alternate"))
+                          egress="alternate", confirmed=confirmed))
     outcomes = {seen.outcome for seen in looks}
     if PRESENT in outcomes:
         combined = next(seen for seen in looks if seen.outcome == PRESENT)

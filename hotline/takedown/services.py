@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -192,10 +192,9 @@ def notice_send(*, notice_id: str) -> None:
                                        recipient_email=notice.recipient_email,
                                        send_after=notice.send_after)
                  .order_by("queued_at", "sequence")[:settings.NOTICE_GROUP_MAX])
-    # Looks take up to FETCH_TOTAL_TIMEOUT each: past the budget, the rest go out unlooked
-    # (confirmed material; the look only spares a host a notice about something gone).
-    budget = time.monotonic() + settings.NOTICE_LOOK_BUDGET_SECONDS
-    keep = [n for n in group if time.monotonic() > budget or not _gone_before_sending(n)]
+    looks = _looks_before_sending(group)
+    gone: dict[int, str | None] = {}
+    keep = [n for n in group if not _gone_before_sending(n, looks, gone)]
     if not keep:
         return
     batch = notice.pk if notice in keep else keep[0].pk
@@ -220,20 +219,56 @@ def notice_send(*, notice_id: str) -> None:
                      kind=n.kind, batch=str(batch), addresses=len(claimed))
 
 
-def _gone_before_sending(notice: Notice) -> bool:
-    """Look at the address once more; a notice for material already gone is not sent.
+def _looks_before_sending(group: list[Notice]) -> dict[int, removal.Observed]:
+    """Look once more at the addresses of the group that ask for removal, a few at a time
+    (NOTICE_LOOK_CONCURRENCY), for at most NOTICE_LOOK_BUDGET_SECONDS in all: takedown id →
+    what was seen. A look not back in time is left out, and its notice goes out unlooked
+    (confirmed material: the look only spares a host a notice about something gone).
 
-    Only an active takedown is looked at: one removed (or withdrawn) since the notice was
-    made needs no notice, and a look then would count as one of its follow-up checks."""
+    Only active takedowns are looked at: one removed (or withdrawn) since the notice was made
+    needs no notice, and a look would count as one of its follow-up checks. The confirmed
+    items are read here, so the looks themselves touch only the network."""
+    budget = settings.NOTICE_LOOK_BUDGET_SECONDS
+    asking = {n.takedown_id for n in group if n.kind in ASKING}
+    if budget <= 0 or not asking:
+        return {}
+    takedowns = list(Takedown.objects.filter(pk__in=asking, state=Takedown.State.ACTIVE)
+                     .select_related("case"))
+    if not takedowns:
+        return {}
+    pool = ThreadPoolExecutor(max_workers=settings.NOTICE_LOOK_CONCURRENCY,
+                              thread_name_prefix="notice-look")
+    futures = {pool.submit(removal.check_once, t.case, t.recorded_sha256,
+                           removal.confirmed_items(t.case)): t.pk for t in takedowns}
+    done, late = wait(futures, timeout=budget)
+    pool.shutdown(wait=False, cancel_futures=True)  # a late look ends on its own time-outs
+    if late:
+        log.info("notice group to %s: %d look(s) not back within %d s, sent unlooked",
+                 group[0].recipient_email, len(late), budget)
+    seen: dict[int, removal.Observed] = {}
+    for future in done:
+        if (error := future.exception()) is not None:
+            log.warning("look before sending for takedown %s failed: %r", futures[future], error)
+            continue
+        seen[futures[future]] = future.result()
+    return seen
+
+
+def _gone_before_sending(notice: Notice, looks: dict[int, removal.Observed],
+                         gone: dict[int, str | None]) -> bool:
+    """Whether the notice is left out: the look before sending saw its material gone (each
+    takedown's look recorded as a check once, in ``gone``: why it is gone, or None), or its
+    takedown was removed or withdrawn since the notice was made."""
     if notice.kind not in ASKING:
         return False  # the police are told of confirmed material whatever its state now
-    state = Takedown.objects.values_list("state", flat=True).get(pk=notice.takedown_id)
-    reason = state
-    if state == Takedown.State.ACTIVE:
-        check = takedown_check(takedown_id=notice.takedown_id, before_notice=True)
-        if check is None or check.outcome != Check.Outcome.GONE:
+    reason: str | None = Takedown.objects.values_list("state", flat=True).get(
+        pk=notice.takedown_id)
+    if reason == Takedown.State.ACTIVE:
+        if notice.takedown_id not in gone:
+            gone[notice.takedown_id] = _record_look(notice.takedown_id, looks)
+        reason = gone[notice.takedown_id]
+        if reason is None:
             return False
-        reason = check.reason
     skipped = Notice.objects.filter(pk=notice.pk, state=Notice.State.PENDING).update(
         state=Notice.State.SKIPPED, error="gone before sending")
     if skipped:
@@ -242,19 +277,30 @@ def _gone_before_sending(notice: Notice) -> bool:
     return bool(skipped)
 
 
+def _record_look(takedown_id: int, looks: dict[int, removal.Observed]) -> str | None:
+    """Record the look before sending as a check (it counts towards removal); why the
+    material is gone, or None (present, unclear, or not looked at in time)."""
+    observed = looks.get(takedown_id)
+    if observed is None:
+        return None
+    check = takedown_check(takedown_id=takedown_id, before_notice=True, observed=observed)
+    return check.reason if check is not None and check.outcome == Check.Outcome.GONE else None
+
+
 # --- Re-checks ----------------------------------------------------------------------------------
 
 
-def takedown_check(*, takedown_id: int, before_notice: bool = False) -> Check | None:
+def takedown_check(*, takedown_id: int, before_notice: bool = False,
+                   observed: removal.Observed | None = None) -> Check | None:
     """Look at an actioned address (takedown/removal.py) and record what was seen; declare
     removal on a confirmed streak, reopen on material that came back after removal.
 
     A look just before a notice goes out (``before_notice``) counts towards the streak but
-    leaves the schedule of checks alone."""
+    leaves the schedule of checks alone; its look was made beforehand (``observed``)."""
     takedown = Takedown.objects.select_related("case").get(pk=takedown_id)
     if takedown.state not in (Takedown.State.ACTIVE, Takedown.State.REMOVED):
         return None
-    seen, looks = removal.check_once(takedown.case, takedown.recorded_sha256)
+    seen, looks = observed or removal.check_once(takedown.case, takedown.recorded_sha256)
     now = timezone.now()
     with transaction.atomic():
         takedown = Takedown.objects.select_for_update().select_related("case").get(

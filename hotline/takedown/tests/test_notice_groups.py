@@ -4,6 +4,7 @@ address looked at just before sending and left out when it is already gone."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 
 from django.test import override_settings
@@ -149,6 +150,34 @@ class NoticeGroupTestCase(TakedownTestCase):
         self.assertEqual(set(Notice.objects.values_list("state", flat=True)),
                          {Notice.State.SENT})
         self.assertFalse(Check.objects.filter(before_notice=True).exists())
+
+    @override_settings(NOTICE_LOOK_CONCURRENCY=3)
+    def test_the_looks_of_a_group_run_at_the_same_time(self) -> None:
+        # The site answers only once three looks are waiting together: looks made one after
+        # another would each give up waiting (503: unknown) and every notice would go out.
+        paths = ("/a", "/b", "/c")
+        with serve() as site, smtp_server() as box, self.settings(**smtp_settings(box)):
+            for path in paths:
+                site.routes[path] = Route(body=PAGE + path.encode())
+            notices = [services.notice_create(self.actioned(site.url(p)), Notice.Kind.FIRST)
+                       for p in paths]
+            together = threading.Barrier(len(paths))
+
+            def gone_once_all_are_here(_headers: object) -> Route:
+                try:
+                    together.wait(timeout=10)
+                except threading.BrokenBarrierError:
+                    return Route(status=503)
+                return Route(status=404)
+
+            for path in paths:
+                site.routes[path] = Route(choose=gone_once_all_are_here)
+            services.notice_send(notice_id=str(notices[0].pk))
+        self.assertEqual(box.messages, [])
+        self.assertEqual(set(Notice.objects.values_list("state", flat=True)),
+                         {Notice.State.SKIPPED})
+        checks = Check.objects.filter(before_notice=True)
+        self.assertEqual(sorted(c.outcome for c in checks), [Check.Outcome.GONE] * 3)
 
     def test_a_notice_of_a_takedown_removed_meanwhile_is_left_out_without_a_look(self) -> None:
         with serve() as site, smtp_server() as box, self.settings(**smtp_settings(box)):
