@@ -43,10 +43,19 @@ class ImportResult:
     unchanged: list[str] = field(default_factory=list)
 
 
-PORTAL_FIELDS = ["code", "name", "names", "country", "languages", "intro", "enabled", "is_demo",
-                 "hostnames", "onion_address"]
-PARTNER_FIELDS = ["name", "url", "position"]
-HELP_FIELDS = ["kind", "label", "phone", "url", "text", "position"]
+
+
+def _stored_fields(model: Any, *, besides: set[str]) -> list[str]:
+    """Every field the file sets, read from the model so that none can be left out of the
+    comparison (a field missing here would be reported "unchanged" and never written)."""
+    return [f.name for f in model._meta.concrete_fields if f.name not in besides]
+
+
+PORTAL_FIELDS = _stored_fields(Portal, besides={"id", "created", "updated"})
+# A partner's logo is uploaded in the admin, never set by the file: kept across imports.
+LOGO_FIELDS = ["logo", "logo_width", "logo_height"]
+PARTNER_FIELDS = _stored_fields(Partner, besides={"id", "portal", *LOGO_FIELDS})
+HELP_FIELDS = _stored_fields(HelpContact, besides={"id", "portal"})
 
 
 def _values(obj: Any, fields: list[str]) -> tuple[Any, ...]:
@@ -181,6 +190,11 @@ def import_portals(entries: list[dict[str, Any]], *, dry_run: bool = False,
                 continue
             (result.updated if portal.pk else result.created).append(portal.code)
             portal.save()
+            logos = {(p.name, p.url): _values(p, LOGO_FIELDS) for p in portal.partners.all()}
+            for partner in partners:  # the same partner (name and address) keeps its logo
+                for name, value in zip(LOGO_FIELDS, logos.get((partner.name, partner.url), ()),
+                                       strict=False):
+                    setattr(partner, name, value)
             portal.partners.all().delete()
             portal.help_contacts.all().delete()
             for partner in partners:

@@ -9,7 +9,7 @@ from unittest.mock import patch
 import pytest
 from django.core.management import CommandError, call_command
 
-from hotline.portals.models import HelpContact, Portal
+from hotline.portals.models import HelpContact, Partner, Portal
 from hotline.testing.base import DEMO_NETWORK
 
 
@@ -73,6 +73,60 @@ def test_importing_the_same_file_again_says_unchanged(tmp_path: Path) -> None:
     assert "1 portal(s) were updated: gm" in out
     assert ("5 portal(s) unchanged (the file says what the database holds): "
             "sn, km, np, rw, ua") in out
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["name", "names", "country", "languages", "intro",
+                                   "reassurance", "enabled", "demo", "hostnames",
+                                   "onion_address", "partners", "help"])
+def test_a_change_to_any_field_is_written(field: str, tmp_path: Path) -> None:
+    """Every field of the file is compared with the database: a changed one is never reported
+    as "unchanged" and left unwritten (the reassurance line once was)."""
+    first = {"code": "xx", "name": "Somewhere", "names": {"en": "Somewhere"}, "country": "GB",
+             "languages": ["en"], "intro": {"en": "An introduction."},
+             "reassurance": {"en": "You do not have to give your name."}, "enabled": True,
+             "demo": True, "hostnames": ["report.example.test"], "onion_address": "",
+             "partners": [{"name": "A partner", "url": "https://partner.example.test/"}],
+             "help": [{"kind": "emergency", "phone": "112", "label": {"en": "Emergency"}}]}
+    changed = {**first, field: {
+        "name": "Elsewhere", "names": {"en": "Elsewhere"}, "country": "FR",
+        "languages": ["en", "fr"], "intro": {"en": "Another introduction."},
+        "reassurance": {"en": "You need not give your name."}, "enabled": False,
+        "demo": False, "hostnames": ["other.example.test"],
+        "onion_address": "a" * 56 + ".onion",
+        "partners": [{"name": "Another partner", "url": "https://partner.example.test/"}],
+        "help": [{"kind": "emergency", "phone": "911", "label": {"en": "Emergency"}}]}[field]}
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps({"allow_draft_translations": True, "portals": [first]}))
+    assert "1 portal(s) were created: xx" in run("import", str(path))
+    path.write_text(json.dumps({"allow_draft_translations": True, "portals": [changed]}))
+    assert "1 portal(s) were updated: xx" in run("import", str(path))
+    portal = Portal.objects.get(code="xx")
+    stored = {"name": portal.name, "names": portal.names, "country": portal.country,
+              "languages": portal.languages, "intro": portal.intro,
+              "reassurance": portal.reassurance, "enabled": portal.enabled,
+              "demo": portal.is_demo, "hostnames": portal.hostnames,
+              "onion_address": portal.onion_address,
+              "partners": [{"name": p.name, "url": p.url} for p in portal.partners.all()],
+              "help": [{"kind": c.kind, "phone": c.phone, "label": c.label}
+                       for c in portal.help_contacts.all()]}
+    assert stored[field] == changed[field]
+
+
+@pytest.mark.django_db
+def test_a_partners_logo_uploaded_in_the_admin_survives_imports(tmp_path: Path) -> None:
+    run("import", str(DEMO_NETWORK))
+    partner = Partner.objects.filter(portal__code="gm").order_by("position").first()
+    assert partner is not None
+    Partner.objects.filter(pk=partner.pk).update(logo=b"\x89PNG pixels", logo_width=40,
+                                                 logo_height=20)
+    # The same file again: the logo is not the file's business, so nothing changed.
+    assert "1 portal(s) were updated: gm" not in run("import", str(DEMO_NETWORK))
+    changed = tmp_path / "network.yaml"
+    changed.write_text(DEMO_NETWORK.read_text().replace("name: The Gambia", "name: Gambia", 1))
+    assert "1 portal(s) were updated: gm" in run("import", str(changed))
+    kept = Partner.objects.get(portal__code="gm", name=partner.name)
+    assert (bytes(kept.logo), kept.logo_width, kept.logo_height) == (b"\x89PNG pixels", 40, 20)
 
 
 @pytest.mark.django_db
