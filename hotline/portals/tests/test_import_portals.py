@@ -126,6 +126,7 @@ def test_a_partners_logo_uploaded_in_the_admin_survives_imports(tmp_path: Path) 
     changed.write_text(DEMO_NETWORK.read_text().replace("name: The Gambia", "name: Gambia", 1))
     assert "1 portal(s) were updated: gm" in run("import", str(changed))
     kept = Partner.objects.get(portal__code="gm", name=partner.name)
+    assert kept.logo is not None
     assert (bytes(kept.logo), kept.logo_width, kept.logo_height) == (b"\x89PNG pixels", 40, 20)
 
 
