@@ -104,22 +104,24 @@ def intake_requeue(*, now: datetime) -> dict[str, int]:
 
 def capture_requeue(*, now: datetime) -> dict[str, int]:
     """Queue the capture again of open cases that lost theirs to a killed worker."""
-    if not settings.CAPTURE_NEW_CASES:
-        return {"capture_requeued": 0, "capture_given_up": 0}
-    cutoff = now - timedelta(seconds=settings.INTAKE_RETRY_AFTER_SECONDS)
-    uncaptured = (Case.objects.exclude(status=Case.Status.CLOSED)
-                  .filter(created__lte=cutoff, captures__isnull=True))
-    return _requeue(uncaptured, case_capture, "capture")
+    return _case_requeue(now, settings.CAPTURE_NEW_CASES, "captures", case_capture, "capture")
 
 
 def trace_requeue(*, now: datetime) -> dict[str, int]:
     """Queue the hosting trace again of open cases that lost theirs to a killed worker."""
-    if not settings.TRACE_NEW_CASES:
-        return {"trace_requeued": 0, "trace_given_up": 0}
+    return _case_requeue(now, settings.TRACE_NEW_CASES, "traces", case_trace, "trace")
+
+
+def _case_requeue(now: datetime, enabled: bool, records: str, task: Any,
+                  name: str) -> dict[str, int]:
+    """Queue task again for the open cases past the grace period with no row of ``records``:
+    the task records one even when it fails, so none means its worker died."""
+    if not enabled:
+        return {f"{name}_requeued": 0, f"{name}_given_up": 0}
     cutoff = now - timedelta(seconds=settings.INTAKE_RETRY_AFTER_SECONDS)
-    untraced = (Case.objects.exclude(status=Case.Status.CLOSED)
-                .filter(created__lte=cutoff, traces__isnull=True))
-    return _requeue(untraced, case_trace, "trace")
+    left = (Case.objects.exclude(status=Case.Status.CLOSED)
+            .filter(created__lte=cutoff, **{f"{records}__isnull": True}))
+    return _requeue(left, task, name)
 
 
 def _requeue(left: QuerySet[Any], task: Any, name: str) -> dict[str, int]:
