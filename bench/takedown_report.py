@@ -189,12 +189,12 @@ def _queueing(by_group: dict[int, dict[str, Any]]) -> str:
     if not groups:
         return ""
     per_look = sum(seconds for seconds, _ in groups) / sum(size for _, size in groups)
-    return (f" The looks are done one after the other by the one default worker, whose "
-            f"other tasks wait meanwhile: sending a group of up to "
+    return (f" The looks run `NOTICE_LOOK_CONCURRENCY` (4) at a time in the one default "
+            f"worker, whose other tasks wait meanwhile: sending a group of up to "
             f"{max(size for _, size in groups)} addresses took up to "
             f"{max(seconds for seconds, _ in groups):.1f} s (about {per_look:.2f} s per "
-            f"address: a fetch of the page and of its image, each with a TLS context built "
-            f"afresh, the image's hashes, the check recorded), "
+            f"address: a fetch of the page and of its image, the image's hashes, the check "
+            f"recorded), "
             f"and the trace of a case confirmed meanwhile waited for it (confirmation → notice "
             f"queued p99 {percentile(traced, 99):.1f} s with the window, "
             f"{percentile(base['traced'], 99):.1f} s without). At a higher rate of "
