@@ -176,14 +176,19 @@ def pg_url(name: str, base: str = PG_BASE_URL) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
+def _refuse_protected(name: str) -> None:
+    """A benchmark never creates, touches or drops the databases of people."""
+    if _PROTECTED.match(name) or not re.fullmatch(r"[a-z][a-z0-9_]{2,62}", name):
+        raise ValueError(f"refusing to use database {name!r} for a benchmark")
+
+
 def kept_postgres(name: str, base: str = PG_BASE_URL) -> str:
     """The URL of database name, created if missing and never dropped: for a benchmark that
     seeds once and is run again (drop it by hand when done)."""
     import psycopg
     from psycopg import sql
 
-    if _PROTECTED.match(name) or not re.fullmatch(r"[a-z][a-z0-9_]{2,62}", name):
-        raise ValueError(f"refusing to use database {name!r} for a benchmark")
+    _refuse_protected(name)
     with psycopg.connect(_libpq(base), autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
@@ -199,8 +204,7 @@ def throwaway_postgres(name: str, base: str = PG_BASE_URL, *, keep: bool = False
     import psycopg
     from psycopg import sql
 
-    if _PROTECTED.match(name) or not re.fullmatch(r"[a-z][a-z0-9_]{2,62}", name):
-        raise ValueError(f"refusing to use database {name!r} for a benchmark")
+    _refuse_protected(name)
     admin = _libpq(base)
 
     def run(statement: sql.Composable) -> None:
