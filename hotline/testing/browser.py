@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from hotline.accounts.models import User
-from hotline.lib.languages import SOURCE_LANGUAGE, languages
+from hotline.lib.languages import SOURCE_LANGUAGE, Language, languages
 
 from .base import verified_client
 
@@ -23,19 +25,21 @@ def page_languages() -> list[str]:
     serves them, so it checks a language of each script family and each direction only."""
     if "sqlite" in settings.DATABASES["default"]["ENGINE"]:
         return SHIPPED
-    chosen: dict[tuple[str, str], str] = {}
-    for code, language in sorted(languages().items()):
-        chosen.setdefault((language.script, language.direction), code)
-    return sorted({SOURCE_LANGUAGE, *chosen.values()})
+    return sorted({SOURCE_LANGUAGE, *_one_of_each(lambda lang: (lang.script, lang.direction))})
 
 
 def one_per_script() -> list[str]:
     """A language of each script family the languages' metadata names (Latin, Arabic, and
     Devanagari, Ethiopic… once such a language ships), a translated one where there is."""
-    chosen: dict[str, str] = {}
+    return _one_of_each(lambda lang: lang.script)
+
+
+def _one_of_each(kind: Callable[[Language], object]) -> list[str]:
+    """The first language of each kind by code, a translated one where there is."""
+    chosen: dict[object, str] = {}
     for code, language in sorted(languages().items(),
                                  key=lambda item: (item[0] == SOURCE_LANGUAGE, item[0])):
-        chosen.setdefault(language.script, code)
+        chosen.setdefault(kind(language), code)
     return sorted(chosen.values())
 
 
