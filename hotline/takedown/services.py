@@ -192,9 +192,10 @@ def notice_send(*, notice_id: str) -> None:
                                        recipient_email=notice.recipient_email,
                                        send_after=notice.send_after)
                  .order_by("queued_at", "sequence")[:settings.NOTICE_GROUP_MAX])
-    looks = _looks_before_sending(group)
-    gone: dict[int, str | None] = {}
-    keep = [n for n in group if not _gone_before_sending(n, looks, gone)]
+    # Each look is recorded as a check once, here: takedown id → why its material is gone.
+    gone = {pk: _record_look(pk, observed)
+            for pk, observed in _looks_before_sending(group).items()}
+    keep = [n for n in group if not _gone_before_sending(n, gone)]
     if not keep:
         return
     batch = notice.pk if notice in keep else keep[0].pk
@@ -254,19 +255,16 @@ def _looks_before_sending(group: list[Notice]) -> dict[int, removal.Observed]:
     return seen
 
 
-def _gone_before_sending(notice: Notice, looks: dict[int, removal.Observed],
-                         gone: dict[int, str | None]) -> bool:
-    """Whether the notice is left out: the look before sending saw its material gone (each
-    takedown's look recorded as a check once, in ``gone``: why it is gone, or None), or its
-    takedown was removed or withdrawn since the notice was made."""
+def _gone_before_sending(notice: Notice, gone: dict[int, str | None]) -> bool:
+    """Whether the notice is left out: the look before sending saw its material gone (``gone``:
+    why, or None; no entry when it was not looked at in time), or its takedown was removed or
+    withdrawn since the notice was made."""
     if notice.kind not in ASKING:
         return False  # the police are told of confirmed material whatever its state now
     reason: str | None = Takedown.objects.values_list("state", flat=True).get(
         pk=notice.takedown_id)
     if reason == Takedown.State.ACTIVE:
-        if notice.takedown_id not in gone:
-            gone[notice.takedown_id] = _record_look(notice.takedown_id, looks)
-        reason = gone[notice.takedown_id]
+        reason = gone.get(notice.takedown_id)
         if reason is None:
             return False
     skipped = Notice.objects.filter(pk=notice.pk, state=Notice.State.PENDING).update(
@@ -277,12 +275,9 @@ def _gone_before_sending(notice: Notice, looks: dict[int, removal.Observed],
     return bool(skipped)
 
 
-def _record_look(takedown_id: int, looks: dict[int, removal.Observed]) -> str | None:
+def _record_look(takedown_id: int, observed: removal.Observed) -> str | None:
     """Record the look before sending as a check (it counts towards removal); why the
-    material is gone, or None (present, unclear, or not looked at in time)."""
-    observed = looks.get(takedown_id)
-    if observed is None:
-        return None
+    material is gone, or None (present or unclear)."""
     check = takedown_check(takedown_id=takedown_id, before_notice=True, observed=observed)
     return check.reason if check is not None and check.outcome == Check.Outcome.GONE else None
 
